@@ -1,0 +1,28 @@
+package dev.jxen.x86;
+
+/**
+ * A run of decoded instructions that starts at one address and ends at a control transfer, at the
+ * end of its code page, or at {@link #CAPACITY} instructions. Struct-of-arrays: instruction k is
+ * {@code op[k], mrm[k], attr[k], disp[k], imm[k]} as packed by {@link Decoder}.
+ */
+public final class Block {
+    public static final int CAPACITY = 64;
+
+    public final int[] op = new int[CAPACITY];
+    public final int[] mrm = new int[CAPACITY];
+    public final int[] attr = new int[CAPACITY];
+    public final long[] disp = new long[CAPACITY];
+    public final long[] imm = new long[CAPACITY];
+    public int count;
+    /** Machine address of the first byte. */
+    long startMa;
+    /** Linear address of the first byte when the block was decoded. */
+    long startVa;
+    /** Mode key: 64-bit code, default-32 code. */
+    int modeKey;
+    /** False once the code page was written: the block must not run again. */
+    boolean valid = true;
+    /** Next block in the same hash bucket / same frame list. */
+    Block hashNext;
+    Block frameNext;
+}

@@ -1,0 +1,272 @@
+package dev.jxen.x86;
+
+import dev.jxen.machine.ExitReason;
+import dev.jxen.machine.MachineMemory;
+import dev.jxen.machine.VcpuExit;
+import dev.jxen.x86.fpu.X87;
+import dev.jxen.x86.sse.Sse;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The run loop: finds (or decodes and caches) the block at RIP, executes its instructions one by
+ * one, and turns what they report into an exit. Decoded blocks are cached by machine address and
+ * dropped when their frame is written (the write TLB never caches a code frame, so every such
+ * write reaches {@link #invalidateFrame}).
+ *
+ * <p>Instruction implementations return {@link #CONTINUE}, or {@link #EXIT} after filling the
+ * CPU's {@link VcpuExit}. Exceptions unwind as {@link CpuFault}; RIP then still points at the
+ * faulting instruction.
+ */
+public final class Interpreter {
+    public static final int CONTINUE = 0;
+    public static final int EXIT = 1;
+
+    private static final int HASH_BITS = 14;
+    private static final int HASH_MASK = (1 << HASH_BITS) - 1;
+
+    private final X86Cpu cpu;
+    private final MemorySegment mem;
+    private final MachineMemory memory;
+    private final Block[] buckets = new Block[1 << HASH_BITS];
+    /** Blocks by the frames their bytes live in, for invalidation (slow path only). */
+    private final Map<Long, Block> byFrame = new HashMap<>();
+    private final Decoder.ByteSource fetcher;
+
+    Interpreter(X86Cpu cpu) {
+        this.cpu = cpu;
+        this.memory = cpu.memory;
+        this.mem = memory.segment();
+        this.fetcher = va -> mem.get(ValueLayout.JAVA_BYTE, cpu.mmu.fetchAddress(va));
+    }
+
+    ExitReason run(long budget) {
+        X86Cpu c = cpu;
+        VcpuExit exit = c.exit;
+        exit.clear();
+        c.exitRequested = false;
+        long executed = 0;
+        try {
+            while (executed < budget && !c.exitRequested) {
+                Block b = lookup(c.rip);
+                int n = b.count;
+                boolean step = (c.rflagsRest & Flags.TF) != 0;
+                if (step) {
+                    n = 1;
+                }
+                for (int k = 0; k < n; k++) {
+                    int at = b.attr[k];
+                    c.op = b.op[k];
+                    c.mrm = b.mrm[k];
+                    c.attr = at;
+                    c.disp = b.disp[k];
+                    c.imm = b.imm[k];
+                    long rip = c.rip;
+                    c.insnRip = rip;
+                    long next = rip + ((at >>> Decoder.A_LEN_SHIFT) & 15);
+                    if (!c.code64) {
+                        next &= 0xFFFF_FFFFL;
+                    }
+                    c.nextRip = next;
+                    int r = execute(c);
+                    c.rip = c.nextRip;
+                    executed++;
+                    if (r != CONTINUE) {
+                        exit.retired = executed;
+                        c.retiredTotal += executed;
+                        return exit.reason;
+                    }
+                    if (!b.valid) {
+                        break;
+                    }
+                }
+                if (step) {
+                    exit.reason = ExitReason.EXCEPTION;
+                    exit.vector = Vectors.DB;
+                    c.dr[6] |= 0x4000; // BS
+                    exit.retired = executed;
+                    c.retiredTotal += executed;
+                    return ExitReason.EXCEPTION;
+                }
+            }
+            exit.reason = ExitReason.BUDGET;
+        } catch (CpuFault f) {
+            c.rip = c.insnRip;
+            exit.reason = ExitReason.EXCEPTION;
+            exit.vector = c.pendingVector;
+            exit.errorCode = c.pendingError;
+            exit.hasErrorCode = c.pendingHasError;
+            exit.faultAddress = c.pendingCr2;
+            if (c.pendingVector == Vectors.PF) {
+                c.cr2 = c.pendingCr2;
+            }
+        } catch (RuntimeException e) {
+            // A bug in the emulator, never the guest's fault: report it instead of dying.
+            c.rip = c.insnRip;
+            exit.reason = ExitReason.INTERNAL_ERROR;
+            exit.message = "emulator error at rip 0x" + Long.toHexString(c.insnRip) + ": " + e;
+        }
+        exit.retired = executed;
+        c.retiredTotal += executed;
+        return exit.reason;
+    }
+
+    /** Dispatches the current instruction. */
+    static int execute(X86Cpu c) {
+        int op = c.op;
+        if (op < 0x100) {
+            return IntegerOps.execute(c, op);
+        }
+        switch (op >>> 8) {
+            case Decoder.MAP_0F:
+                if (Sse.handles0F(op & 0xFF)) {
+                    return Sse.execute0F(c, op & 0xFF);
+                }
+                return SystemOps.execute0F(c, op & 0xFF);
+            case Decoder.MAP_0F38:
+                return Sse.execute0F38(c, op & 0xFF);
+            case Decoder.MAP_0F3A:
+                return Sse.execute0F3A(c, op & 0xFF);
+            default:
+                if (op == Decoder.OP_TOO_LONG) {
+                    throw c.fault(Vectors.GP, 0);
+                }
+                throw c.fault(Vectors.UD);
+        }
+    }
+
+    // ---------------------------------------------------------------- block cache
+
+    private Block lookup(long rip) {
+        long ma = cpu.mmu.fetchAddress(rip);
+        int mode = (cpu.code64 ? 1 : 0) | (cpu.codeDefault32 ? 2 : 0);
+        int h = hash(ma);
+        for (Block b = buckets[h]; b != null; b = b.hashNext) {
+            if (b.startMa == ma && b.modeKey == mode) {
+                return b;
+            }
+        }
+        Block b = decodeBlock(rip, ma, mode);
+        b.hashNext = buckets[h];
+        buckets[h] = b;
+        return b;
+    }
+
+    private static int hash(long ma) {
+        return (int) (ma ^ (ma >>> HASH_BITS) ^ (ma >>> 28)) & HASH_MASK;
+    }
+
+    private Block decodeBlock(long rip, long ma, int mode) {
+        Block b = new Block();
+        b.startMa = ma;
+        b.startVa = rip;
+        b.modeKey = mode;
+        long va = rip;
+        int n = 0;
+        long firstFrame = ma >>> 12;
+        long lastFrame = firstFrame;
+        while (n < Block.CAPACITY) {
+            int len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+            long endFrame = cpu.mmu.fetchAddress(va + len - 1) >>> 12;
+            lastFrame = endFrame;
+            n++;
+            int op = b.op[n - 1];
+            va += len;
+            if (endsBlock(op) || (va & 0xFFF) == 0 || endFrame != firstFrame) {
+                break;
+            }
+        }
+        b.count = n;
+        register(b, firstFrame);
+        if (lastFrame != firstFrame) {
+            register(b, lastFrame);
+        }
+        return b;
+    }
+
+    private void register(Block b, long mfn) {
+        if (!memory.isCodeFrame(mfn)) {
+            memory.markCodeFrame(mfn);
+            cpu.mmu.dropWritesTo(mfn);
+        }
+        // Frame lists hold each block once per frame; a block on two frames sits on both lists via a wrapper.
+        Block head = byFrame.get(mfn);
+        if (head == null || b.startMa >>> 12 == mfn) {
+            b.frameNext = head;
+            byFrame.put(mfn, b);
+        } else {
+            Block alias = new Block();
+            alias.startMa = -1;
+            alias.hashNext = b; // the real block
+            alias.frameNext = head;
+            byFrame.put(mfn, alias);
+        }
+    }
+
+    /** Drops every block decoded from frame {@code mfn}. */
+    void invalidateFrame(long mfn) {
+        Block b = byFrame.remove(mfn);
+        memory.clearCodeFrame(mfn);
+        for (; b != null; b = b.frameNext) {
+            Block real = b.startMa == -1 ? b.hashNext : b;
+            real.valid = false;
+            unhash(real);
+        }
+    }
+
+    private void unhash(Block b) {
+        int h = hash(b.startMa);
+        Block prev = null;
+        for (Block x = buckets[h]; x != null; prev = x, x = x.hashNext) {
+            if (x == b) {
+                if (prev == null) {
+                    buckets[h] = x.hashNext;
+                } else {
+                    prev.hashNext = x.hashNext;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Drops every cached block (a frame was written behind the engine's back). */
+    void invalidateAll() {
+        for (Long mfn : byFrame.keySet().toArray(new Long[0])) {
+            invalidateFrame(mfn);
+        }
+    }
+
+    /** Instructions after which decoding stops: they may change RIP or the decoding mode. */
+    static boolean endsBlock(int op) {
+        if (op < 0x100) {
+            return END_1B[op];
+        }
+        if ((op >>> 8) == Decoder.MAP_0F) {
+            return END_0F[op & 0xFF];
+        }
+        return op >= Decoder.OP_UD;
+    }
+
+    private static final boolean[] END_1B = new boolean[256];
+    private static final boolean[] END_0F = new boolean[256];
+
+    static {
+        for (int i = 0x70; i <= 0x7F; i++) {
+            END_1B[i] = true;
+        }
+        for (int i : new int[] {0x8E, 0x9A, 0x9D, 0xC2, 0xC3, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xE0, 0xE1, 0xE2,
+                0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF, 0x6C, 0x6D, 0x6E, 0x6F,
+                0xF4, 0xFA, 0xFB, 0xFF, 0x17, 0x1F, 0x07}) {
+            END_1B[i] = true;
+        }
+        for (int i = 0x80; i <= 0x8F; i++) {
+            END_0F[i] = true;
+        }
+        for (int i : new int[] {0x00, 0x01, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0B, 0x20, 0x21, 0x22, 0x23, 0x30, 0x32,
+                0x33, 0x34, 0x35, 0xA1, 0xA9, 0xAA, 0xFF}) {
+            END_0F[i] = true;
+        }
+    }
+}
