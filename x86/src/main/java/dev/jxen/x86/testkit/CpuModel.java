@@ -2,7 +2,7 @@ package dev.jxen.x86.testkit;
 
 /**
  * The CPUID answers of the emulated CPU when no hypervisor supplies its own policy: a 64-bit CPU
- * with x87, MMX, SSE..SSE4.2, POPCNT, CX8/CX16, CMOV, FXSR, SYSCALL, NX, LAHF, RDTSCP; no AVX,
+ * with x87, MMX, SSE..SSE4.2, POPCNT, CX8/CX16, CMOV, FXSR, SYSCALL, NX, LAHF, RDTSCP, MOVBE, LZCNT (TZCNT decodes as on the host); no AVX,
  * no XSAVE, no BMI. What is advertised here is what the emulator implements.
  */
 public final class CpuModel {
@@ -10,7 +10,7 @@ public final class CpuModel {
     }
 
     public static final int LEAF1_ECX = (1 << 0) /* SSE3 */ | (1 << 9) /* SSSE3 */
-            | (1 << 13) /* CX16 */ | (1 << 19) /* SSE4.1 */ | (1 << 20) /* SSE4.2 */ | (1 << 23) /* POPCNT */;
+            | (1 << 13) /* CX16 */ | (1 << 19) /* SSE4.1 */ | (1 << 20) /* SSE4.2 */ | (1 << 22) /* MOVBE */ | (1 << 23) /* POPCNT */;
     public static final int LEAF1_EDX = (1 << 0) /* FPU */ | (1 << 4) /* TSC */ | (1 << 5) /* MSR */ | (1 << 6) /* PAE */
             | (1 << 8) /* CX8 */ | (1 << 11) /* SEP */ | (1 << 15) /* CMOV */ | (1 << 16) /* PAT */
             | (1 << 19) /* CLFSH */ | (1 << 23) /* MMX */ | (1 << 24) /* FXSR */ | (1 << 25) /* SSE */
@@ -33,7 +33,7 @@ public final class CpuModel {
             }
             case 0x8000_0000 -> out[0] = 0x8000_0008;
             case 0x8000_0001 -> {
-                out[2] = 1; // LAHF/SAHF in 64-bit mode
+                out[2] = 1 | (1 << 5); // LAHF/SAHF in 64-bit mode, LZCNT (ABM)
                 out[3] = (1 << 11) /* SYSCALL */ | (1 << 20) /* NX */ | (1 << 27) /* RDTSCP */ | (1 << 29) /* LM */;
             }
             case 0x8000_0008 -> out[0] = 0x3030; // 48-bit virtual, 48-bit physical
