@@ -264,7 +264,7 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         if (code64) {
             return S64;
         }
-        return (segAttr[SS] & 0x400) != 0 ? S32 : S16;
+        return (segAttr[SS] & 0x4000) != 0 ? S32 : S16; // B
     }
 
     long stackLinear(long sp) {
@@ -334,15 +334,15 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         long base = ((descriptor >>> 16) & 0xFF_FFFFL) | ((descriptor >>> 32) & 0xFF00_0000L);
         long limit = (descriptor & 0xFFFF) | ((descriptor >>> 32) & 0xF_0000L);
         int attrs = (int) ((descriptor >>> 40) & 0xFFFF);
-        if ((attrs & 0x800) != 0) { // G
+        if ((attrs & 0x8000) != 0) { // G
             limit = (limit << 12) | 0xFFF;
         }
         segAttr[seg] = attrs;
         segLimit[seg] = limit;
         segBase[seg] = base; // for FS/GS a selector load sets the base's low 32 bits in every mode
         if (seg == CS) {
-            code64 = (attrs & 0x200) != 0; // L
-            codeDefault32 = (attrs & 0x400) != 0; // D
+            code64 = (attrs & 0x2000) != 0; // L
+            codeDefault32 = (attrs & 0x4000) != 0; // D
             setCpl(selector & 3);
         }
     }
