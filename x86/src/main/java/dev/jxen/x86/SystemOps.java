@@ -681,12 +681,10 @@ public final class SystemOps {
 
     // ---------------------------------------------------------------- FS/GS
 
-    /** PUSH FS/GS: like recent Intel CPUs, only the 16-bit selector is written into the slot. */
+    /** PUSH FS/GS: the selector, zero-extended to the operand size (as the host does in 64-bit mode). */
     private static int pushSeg(X86Cpu c, int seg) {
         int size = c.opSize() == X86Cpu.S16 ? 2 : c.opSize() == X86Cpu.S32 ? 4 : 8;
-        long sp = c.gpr[X86Cpu.RSP] - size;
-        c.mmu.write16(c.stackLinear(sp), c.segSel[seg]);
-        c.setSp(sp);
+        c.push(size, c.segSel[seg]);
         return Interpreter.CONTINUE;
     }
 
