@@ -25,7 +25,7 @@ public final class Decoder {
     /** VEX/EVEX-encoded: #UD since no AVX is advertised. */
     public static final int OP_VEX = 1026;
 
-    // ---- mrm word
+    // ---- mrm word: bits 0..3 rm (with REX.B; REX.B alone when there is no ModRM), 4..7 reg
     public static final int M_REG_SHIFT = 4;
     public static final int M_MOD_SHIFT = 8;
     public static final int M_MOD_MASK = 3 << M_MOD_SHIFT;
@@ -276,7 +276,9 @@ public final class Decoder {
         int addrsize = mode64 ? (addrsizePfx ? X86Cpu.S32 : X86Cpu.S64)
                 : (default32 ^ addrsizePfx ? X86Cpu.S32 : X86Cpu.S16);
 
-        int mrm = 0;
+        // Without a ModRM byte the rm field carries REX.B (bit 3), for opcodes with a register in
+        // their low three bits (PUSH/POP r, XCHG, MOV r,imm, BSWAP).
+        int mrm = (rex & 1) << 3;
         long disp = 0;
         if ((entry & T_MODRM) != 0) {
             if (pos >= 15) {
