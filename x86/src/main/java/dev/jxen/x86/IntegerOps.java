@@ -9,6 +9,10 @@ final class IntegerOps {
         switch (op) {
             case 0x90:
                 return Interpreter.CONTINUE;
+            case 0x9B:
+                return dev.jxen.x86.fpu.X87.fwait(c);
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF:
+                return dev.jxen.x86.fpu.X87.execute(c, op);
             default:
                 throw c.fault(Vectors.UD);
         }
