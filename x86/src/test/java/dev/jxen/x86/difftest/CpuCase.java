@@ -33,6 +33,8 @@ public final class CpuCase {
     public int timeoutMs = 2000;
     /** Where this case came from, for reproduction: "seed=... #index". */
     public String origin = "";
+    /** Position of the case in its group (generators use it to sweep values such as shift counts). */
+    public int index;
 
     public CpuCase(String group, byte[] code) {
         this.group = group;
@@ -117,6 +119,7 @@ public final class CpuCase {
         c.maxInstructions = maxInstructions;
         c.timeoutMs = timeoutMs;
         c.origin = origin;
+        c.index = index;
         return c;
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class DiffHarness implements AutoCloseable {
     private static final long DEFAULT_SEED = 0x6A78_656E_2D63_7075L;
-    private static final int DETAILED_FAILURES = 4;
+    private static final int DETAILED_FAILURES = 3;
     private static volatile boolean seedPrinted;
 
     private final String suite;
@@ -126,7 +126,7 @@ public final class DiffHarness implements AutoCloseable {
         for (Outcome o : failures) {
             String k = o.differences().get(0).replaceAll("0x[0-9a-f]+", "…").replaceAll("\\d+ byte", "n byte");
             if (o.emu().vector < 0 && o.emu().vector != o.host().vector || o.emu().vector == 6 && o.host().vector != 6) {
-                k = "emulator: " + CpuResult.vectorName(o.emu().vector) + " " + o.emu().note.replaceAll("\\+\\d+", "+n");
+                k = "emulator " + (o.emu().note.isEmpty() ? CpuResult.vectorName(o.emu().vector) : o.emu().note.replaceAll("\\+\\d+", "+n"));
             }
             kinds.merge(k, 1, Integer::sum);
         }
