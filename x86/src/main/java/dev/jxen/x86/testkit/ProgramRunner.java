@@ -9,6 +9,7 @@ import dev.jxen.x86.Vectors;
 import dev.jxen.x86.X86Cpu;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 
 /**
  * Runs a freestanding static x86-64 Linux program on the emulator: loads its {@code PT_LOAD}
@@ -35,9 +36,14 @@ public final class ProgramRunner {
     private final long memoryBytes;
     private long instructionLimit = Long.MAX_VALUE;
     private final byte[] copyBuffer = new byte[MachineMemory.PAGE_SIZE];
+    private long allocatedAtStart;
 
-    /** How a run ended. {@code diagnostic} is null when the program exited by itself. */
-    public record Result(int exitCode, long instructions, long nanos, String diagnostic) {
+    /**
+     * How a run ended. {@code diagnostic} is null when the program exited by itself.
+     * {@code allocatedBytes} is what the running thread allocated while the program ran (machine
+     * set-up excluded), or -1 when the JVM cannot tell.
+     */
+    public record Result(int exitCode, long instructions, long nanos, long allocatedBytes, String diagnostic) {
         public boolean exitedNormally() {
             return diagnostic == null;
         }
@@ -100,6 +106,7 @@ public final class ProgramRunner {
 
     private Result execute(FlatMachine m, X86Cpu cpu, OutputStream stdout, OutputStream stderr) throws IOException {
         VcpuExit exit = cpu.exit();
+        allocatedAtStart = allocatedBytes();
         long start = System.nanoTime();
         long retired0 = cpu.retired();
         while (true) {
@@ -152,9 +159,19 @@ public final class ProgramRunner {
         }
     }
 
-    private static Result finish(long start, X86Cpu cpu, long retired0, int status, String diagnostic) {
+    private Result finish(long start, X86Cpu cpu, long retired0, int status, String diagnostic) {
         long nanos = System.nanoTime() - start;
-        return new Result(status, cpu.retired() - retired0, nanos, diagnostic);
+        long allocated = allocatedBytes();
+        allocated = allocated < 0 || allocatedAtStart < 0 ? -1 : allocated - allocatedAtStart;
+        return new Result(status, cpu.retired() - retired0, nanos, allocated, diagnostic);
+    }
+
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getCurrentThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /** write(fd, buf, count): copies page by page, so a bad buffer gives -EFAULT or a short write as on Linux. */
