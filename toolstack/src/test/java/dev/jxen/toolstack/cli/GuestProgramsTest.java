@@ -26,13 +26,13 @@ class GuestProgramsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"check-string", "check-sort", "check-softfloat"})
+    @ValueSource(strings = {"check-string", "check-sort", "check-softfloat", "check-syscalls"})
     void selfCheckingProgramsPassNatively(String program) throws Exception {
         assertAllPass(Guests.runNatively(program));
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"check-string", "check-sort", "check-softfloat"})
+    @ValueSource(strings = {"check-string", "check-sort", "check-softfloat", "check-syscalls"})
     void selfCheckingProgramsPassOnTheEmulator(String program) throws Exception {
         assertAllPass(Guests.runEmulated(program, LIMIT));
     }
