@@ -13,6 +13,8 @@ public final class Block {
     public final int[] attr = new int[CAPACITY];
     public final long[] disp = new long[CAPACITY];
     public final long[] imm = new long[CAPACITY];
+    /** The specialised form chosen by {@link FastPath#classify}, or {@link FastPath#NONE}. */
+    final int[] fop = new int[CAPACITY];
     public int count;
     /** Machine address of the first byte. */
     long startMa;

@@ -50,6 +50,7 @@ public final class Interpreter {
         long executed = 0;
         try {
             while (executed < budget && !c.exitRequested) {
+                c.insnRip = c.rip; // a fetch fault belongs to the instruction at the block start
                 Block b = lookup(c.rip);
                 int n = b.count;
                 boolean step = (c.rflagsRest & Flags.TF) != 0;
@@ -58,6 +59,18 @@ public final class Interpreter {
                 }
                 for (int k = 0; k < n; k++) {
                     int at = b.attr[k];
+                    int f = b.fop[k];
+                    if (f != FastPath.NONE) {
+                        // Common 64-bit-mode forms: no copying of the decoded fields into the CPU.
+                        long rip = c.rip;
+                        c.insnRip = rip;
+                        c.rip = FastPath.execute(c, b, k, f, rip + ((at >>> Decoder.A_LEN_SHIFT) & 15));
+                        executed++;
+                        if (!b.valid) {
+                            break;
+                        }
+                        continue;
+                    }
                     c.op = b.op[k];
                     c.mrm = b.mrm[k];
                     c.attr = at;
@@ -168,7 +181,18 @@ public final class Interpreter {
         long firstFrame = ma >>> 12;
         long lastFrame = firstFrame;
         while (n < Block.CAPACITY) {
-            int len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+            int len;
+            try {
+                len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+            } catch (CpuFault f) {
+                if (n == 0) {
+                    throw f;
+                }
+                // The instruction runs into a page that cannot be fetched: end the block before it,
+                // so the fault is raised when execution actually reaches it.
+                break;
+            }
+            b.fop[n] = FastPath.classify(b.op[n], b.mrm[n], b.attr[n]);
             long endFrame = cpu.mmu.fetchAddress(va + len - 1) >>> 12;
             lastFrame = endFrame;
             n++;
