@@ -220,7 +220,10 @@ class SystemOpsTest {
         c.gpr[RCX] = 3;
         c.putRflags(0x202 | Flags.CF);
         assertFault(run(0x48, 0x0f, 0xab, 0x0f), Vectors.PF); // bts %rcx,(%rdi)
+        assertThat(exit().errorCode & 2).as("a read-modify-write faults as a write (host)").isEqualTo(2);
         assertThat(flags()).isEqualTo(Flags.CF);
+        assertFault(run(0x48, 0x0f, 0xa3, 0x0f), Vectors.PF); // bt %rcx,(%rdi): a read
+        assertThat(exit().errorCode & 2).isZero();
     }
 
     // ---------------------------------------------------------------- scans and counts
