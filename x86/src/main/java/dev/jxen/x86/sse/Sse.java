@@ -122,7 +122,11 @@ public final class Sse {
         }
     }
 
-    /** An MMX instruction: #UD with CR0.EM, #NM with CR0.TS. */
+    /**
+     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS; then the x87 unit enters MMX mode
+     * (TOP = 0, all tags valid). The hardware does that even when the instruction then faults on
+     * its memory operand, so it happens here, before any memory access.
+     */
     static void checkMmx(X86Cpu c) {
         if ((c.cr0 & X86Cpu.CR0_EM) != 0) {
             throw c.fault(Vectors.UD);
@@ -130,6 +134,7 @@ public final class Sse {
         if ((c.cr0 & X86Cpu.CR0_TS) != 0) {
             throw c.fault(Vectors.NM);
         }
+        c.x87.mmxEnter();
     }
 
     /** Checks for a prefix-selected form: MMX without a prefix, SSE otherwise. */
@@ -515,12 +520,12 @@ public final class Sse {
             mlo = c.x87.mmxRead(r & 7);
         }
         long base = c.linear(c.gpr[7]);
-        for (int i = 0; i < n; i++) { // probe first: a fault must leave memory unchanged
-            long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
-            if ((m & 0x80) != 0) {
-                c.mmu.probeWrite(base + i, 1);
-            }
+        // The hardware checks the whole destination, mask or not, 8 bytes at a time and the high
+        // half first (the fault address it reports shows that); probing first keeps memory unchanged.
+        if (n == 16) {
+            c.mmu.probeWrite(c.linear(c.gpr[7] + 8), 8);
         }
+        c.mmu.probeWrite(base, 8);
         for (int i = 0; i < n; i++) {
             long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
             if ((m & 0x80) != 0) {
