@@ -569,6 +569,7 @@ final class FpOps {
         for (int i = 0; i < 4; i++) {
             p[i] = (imm & (0x10 << i)) != 0 ? f.mul(dword(a0, a1, i), dword(s.s0, s.s1, i), false) : 0;
         }
+        s.commitFpStage(c);
         // The hardware adds in a different order for each destination lane (visible in which NaN wins).
         long t0 = f.add(p[1], p[0], false);
         long t1 = f.add(p[0], p[1], false);
@@ -592,6 +593,7 @@ final class FpOps {
         f.begin(s.mxcsr);
         long p0 = (imm & 0x10) != 0 ? f.mul(a0, s.s0, true) : 0;
         long p1 = (imm & 0x20) != 0 ? f.mul(a1, s.s1, true) : 0;
+        s.commitFpStage(c);
         long t0 = f.add(p0, p1, true);
         long t1 = f.add(p1, p0, true); // the high lane adds in the other order (which NaN wins)
         s.commitFp(c);

@@ -232,7 +232,7 @@ final class SoftFp {
         if (e < emin) {
             // Tiny after rounding to p bits with an unbounded exponent.
             if ((mxcsr & (UE << 7)) == 0) {
-                flags |= UE | (inx ? PE : 0);
+                flags |= UE | (inx ? PE : 0); // unmasked: faults; PE tells whether the p-bit rounding was inexact
                 return zero(neg, d);
             }
             if ((mxcsr & FTZ) != 0) {
@@ -247,6 +247,10 @@ final class SoftFp {
             return (neg ? signBit(d) : 0) | s; // a carry into the hidden bit yields the smallest normal
         }
         if (e > bias) {
+            if ((mxcsr & (OE << 7)) == 0) {
+                flags |= OE | (inx ? PE : 0); // unmasked: faults; PE tells whether the p-bit rounding was inexact
+                return inf(neg, d);
+            }
             flags |= OE | PE;
             boolean toInf = rc == RC_NEAREST || (rc == RC_UP && !neg) || (rc == RC_DOWN && neg);
             if (toInf) {

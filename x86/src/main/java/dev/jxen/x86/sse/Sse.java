@@ -217,6 +217,15 @@ public final class Sse {
         mxcsr |= f;
     }
 
+    /**
+     * Ends one stage of a multi-stage instruction (DPPS/DPPD multiply, then add): the hardware
+     * raises the exceptions of a stage before starting the next, and keeps the earlier flags.
+     */
+    void commitFpStage(X86Cpu c) {
+        commitFp(c);
+        fp.flags = 0;
+    }
+
     // ------------------------------------------------------------------ moves
 
     private void moves1x(X86Cpu c, int op, int pfx) {
@@ -523,9 +532,9 @@ public final class Sse {
         // The hardware checks the whole destination, mask or not, 8 bytes at a time and the high
         // half first (the fault address it reports shows that); probing first keeps memory unchanged.
         if (n == 16) {
-            c.mmu.probeWrite(c.linear(c.gpr[7] + 8), 8);
+            probeSplit(c, c.linear(c.gpr[7] + 8), 8);
         }
-        c.mmu.probeWrite(base, 8);
+        probeSplit(c, base, 8);
         for (int i = 0; i < n; i++) {
             long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
             if ((m & 0x80) != 0) {
@@ -535,6 +544,15 @@ public final class Sse {
         }
         if (n == 8) {
             c.x87.mmxEnter();
+        }
+    }
+
+    /** Probes a write page by page, so that a fault reports the first byte of the faulting page. */
+    private static void probeSplit(X86Cpu c, long a, int n) {
+        int first = (int) Math.min(n, 4096 - (a & 0xFFF));
+        c.mmu.probeWrite(a, first);
+        if (first < n) {
+            c.mmu.probeWrite(a + first, n - first);
         }
     }
 
