@@ -569,12 +569,19 @@ final class FpOps {
         for (int i = 0; i < 4; i++) {
             p[i] = (imm & (0x10 << i)) != 0 ? f.mul(dword(a0, a1, i), dword(s.s0, s.s1, i), false) : 0;
         }
-        long t2 = f.add(p[0], p[1], false);
+        s.commitFpStage(c);
+        // The hardware adds in a different order for each destination lane (visible in which NaN wins).
+        long t0 = f.add(p[1], p[0], false);
+        long t1 = f.add(p[0], p[1], false);
+        long t2 = f.add(p[3], p[2], false);
         long t3 = f.add(p[2], p[3], false);
-        long t4 = f.add(t2, t3, false);
+        long u0 = f.add(t0, t2, false);
+        long u1 = f.add(t1, t3, false);
+        long u2 = f.add(t2, t0, false);
+        long u3 = f.add(t3, t1, false);
         s.commitFp(c);
-        long r0 = ((imm & 1) != 0 ? t4 : 0) | ((imm & 2) != 0 ? t4 << 32 : 0);
-        long r1 = ((imm & 4) != 0 ? t4 : 0) | ((imm & 8) != 0 ? t4 << 32 : 0);
+        long r0 = ((imm & 1) != 0 ? u0 : 0) | ((imm & 2) != 0 ? u1 << 32 : 0);
+        long r1 = ((imm & 4) != 0 ? u2 : 0) | ((imm & 8) != 0 ? u3 << 32 : 0);
         s.setXmm(d, r0, r1);
     }
 
@@ -586,8 +593,10 @@ final class FpOps {
         f.begin(s.mxcsr);
         long p0 = (imm & 0x10) != 0 ? f.mul(a0, s.s0, true) : 0;
         long p1 = (imm & 0x20) != 0 ? f.mul(a1, s.s1, true) : 0;
-        long t = f.add(p0, p1, true);
+        s.commitFpStage(c);
+        long t0 = f.add(p0, p1, true);
+        long t1 = f.add(p1, p0, true); // the high lane adds in the other order (which NaN wins)
         s.commitFp(c);
-        s.setXmm(d, (imm & 1) != 0 ? t : 0, (imm & 2) != 0 ? t : 0);
+        s.setXmm(d, (imm & 1) != 0 ? t0 : 0, (imm & 2) != 0 ? t1 : 0);
     }
 }

@@ -232,7 +232,7 @@ final class SoftFp {
         if (e < emin) {
             // Tiny after rounding to p bits with an unbounded exponent.
             if ((mxcsr & (UE << 7)) == 0) {
-                flags |= UE | (inx ? PE : 0);
+                flags |= UE | (inx ? PE : 0); // unmasked: faults; PE tells whether the p-bit rounding was inexact
                 return zero(neg, d);
             }
             if ((mxcsr & FTZ) != 0) {
@@ -247,6 +247,10 @@ final class SoftFp {
             return (neg ? signBit(d) : 0) | s; // a carry into the hidden bit yields the smallest normal
         }
         if (e > bias) {
+            if ((mxcsr & (OE << 7)) == 0) {
+                flags |= OE | (inx ? PE : 0); // unmasked: faults; PE tells whether the p-bit rounding was inexact
+                return inf(neg, d);
+            }
             flags |= OE | PE;
             boolean toInf = rc == RC_NEAREST || (rc == RC_UP && !neg) || (rc == RC_DOWN && neg);
             if (toInf) {
@@ -390,8 +394,7 @@ final class SoftFp {
             if (aCls == ZERO) {
                 return invalid(d);
             }
-            denormalCheck(a, d);
-            flags |= ZE;
+            flags |= ZE; // a denormal dividend does not flag DE here (as the hardware)
             return inf(neg, d);
         }
         denormalCheck(a, d);
@@ -462,21 +465,29 @@ final class SoftFp {
 
     /** MIN/MAX: a NaN or two zeros return the second operand unchanged; NaNs flag IE. */
     long minMax(long a, long b, boolean d, boolean max) {
+        if ((mxcsr & DAZ) == 0) {
+            denormalCheckNonNan(a, b, d);
+        }
+        a = daz(a, d);
+        b = daz(b, d); // even a second operand returned for a NaN is flushed
         int ca = classify(a, d);
         int cb = classify(b, d);
         if (ca >= QNAN || cb >= QNAN) {
             flags |= IE;
             return b;
         }
-        denormalCheck(a, d);
-        denormalCheck(b, d);
-        a = daz(a, d);
-        b = daz(b, d);
         int c = compareOrdered(a, b, d);
         if (max) {
             return c > 0 ? a : b;
         }
         return c < 0 ? a : b;
+    }
+
+    /** DE for denormal operands unless one of them is a NaN. */
+    private void denormalCheckNonNan(long a, long b, boolean d) {
+        if (!isNan(a, d) && !isNan(b, d) && (isDenormal(a, d) || isDenormal(b, d))) {
+            flags |= DE;
+        }
     }
 
     /** Compares two non-NaN values: -1, 0, 1 (±0 equal). */

@@ -122,7 +122,11 @@ public final class Sse {
         }
     }
 
-    /** An MMX instruction: #UD with CR0.EM, #NM with CR0.TS. */
+    /**
+     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS; then the x87 unit enters MMX mode
+     * (TOP = 0, all tags valid). The hardware does that even when the instruction then faults on
+     * its memory operand, so it happens here, before any memory access.
+     */
     static void checkMmx(X86Cpu c) {
         if ((c.cr0 & X86Cpu.CR0_EM) != 0) {
             throw c.fault(Vectors.UD);
@@ -130,6 +134,7 @@ public final class Sse {
         if ((c.cr0 & X86Cpu.CR0_TS) != 0) {
             throw c.fault(Vectors.NM);
         }
+        c.x87.mmxEnter();
     }
 
     /** Checks for a prefix-selected form: MMX without a prefix, SSE otherwise. */
@@ -210,6 +215,15 @@ public final class Sse {
             throw c.fault((c.cr4 & X86Cpu.CR4_OSXMMEXCPT) != 0 ? Vectors.XM : Vectors.UD);
         }
         mxcsr |= f;
+    }
+
+    /**
+     * Ends one stage of a multi-stage instruction (DPPS/DPPD multiply, then add): the hardware
+     * raises the exceptions of a stage before starting the next, and keeps the earlier flags.
+     */
+    void commitFpStage(X86Cpu c) {
+        commitFp(c);
+        fp.flags = 0;
     }
 
     // ------------------------------------------------------------------ moves
@@ -515,12 +529,12 @@ public final class Sse {
             mlo = c.x87.mmxRead(r & 7);
         }
         long base = c.linear(c.gpr[7]);
-        for (int i = 0; i < n; i++) { // probe first: a fault must leave memory unchanged
-            long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
-            if ((m & 0x80) != 0) {
-                c.mmu.probeWrite(base + i, 1);
-            }
+        // The hardware checks the whole destination, mask or not, 8 bytes at a time and the high
+        // half first (the fault address it reports shows that); probing first keeps memory unchanged.
+        if (n == 16) {
+            probeSplit(c, c.linear(c.gpr[7] + 8), 8);
         }
+        probeSplit(c, base, 8);
         for (int i = 0; i < n; i++) {
             long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
             if ((m & 0x80) != 0) {
@@ -530,6 +544,15 @@ public final class Sse {
         }
         if (n == 8) {
             c.x87.mmxEnter();
+        }
+    }
+
+    /** Probes a write page by page, so that a fault reports the first byte of the faulting page. */
+    private static void probeSplit(X86Cpu c, long a, int n) {
+        int first = (int) Math.min(n, 4096 - (a & 0xFFF));
+        c.mmu.probeWrite(a, first);
+        if (first < n) {
+            c.mmu.probeWrite(a + first, n - first);
         }
     }
 
