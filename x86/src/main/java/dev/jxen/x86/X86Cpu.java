@@ -63,6 +63,14 @@ public final class X86Cpu implements CpuState, VcpuRunner {
     public long gdtrBase, idtrBase;
     public int gdtrLimit, idtrLimit;
     public final long[] dr = new long[8];
+    /** CR8: the task-priority register as MOV CR8 sees it (bits 0..3). */
+    public long cr8;
+    /** LDTR and TR selectors (LLDT/LTR at CPL 0; SLDT/STR read them). */
+    public int ldtr, tr;
+
+    /** Scratch for CPUID results and the FXSAVE image, so those instructions allocate nothing. */
+    final int[] cpuidOut = new int[4];
+    final byte[] fxImage = new byte[512];
 
     /** When true SYSCALL exits to the caller (a PV guest); when false it runs architecturally via LSTAR. */
     public boolean interceptSyscall = true;
@@ -264,7 +272,7 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         if (code64) {
             return S64;
         }
-        return (segAttr[SS] & 0x400) != 0 ? S32 : S16;
+        return (segAttr[SS] & 0x4000) != 0 ? S32 : S16; // B
     }
 
     long stackLinear(long sp) {
@@ -334,15 +342,15 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         long base = ((descriptor >>> 16) & 0xFF_FFFFL) | ((descriptor >>> 32) & 0xFF00_0000L);
         long limit = (descriptor & 0xFFFF) | ((descriptor >>> 32) & 0xF_0000L);
         int attrs = (int) ((descriptor >>> 40) & 0xFFFF);
-        if ((attrs & 0x800) != 0) { // G
+        if ((attrs & 0x8000) != 0) { // G
             limit = (limit << 12) | 0xFFF;
         }
         segAttr[seg] = attrs;
         segLimit[seg] = limit;
         segBase[seg] = base; // for FS/GS a selector load sets the base's low 32 bits in every mode
         if (seg == CS) {
-            code64 = (attrs & 0x200) != 0; // L
-            codeDefault32 = (attrs & 0x400) != 0; // D
+            code64 = (attrs & 0x2000) != 0; // L
+            codeDefault32 = (attrs & 0x4000) != 0; // D
             setCpl(selector & 3);
         }
     }
