@@ -217,7 +217,7 @@ public final class Interpreter {
         }
         // Frame lists hold each block once per frame; a block on two frames sits on both lists via a wrapper.
         Block head = byFrame.get(mfn);
-        if (head == null || b.startMa >>> 12 == mfn) {
+        if (b.startMa >>> 12 == mfn) { // its own frameNext serves the start frame's list only
             b.frameNext = head;
             byFrame.put(mfn, b);
         } else {
