@@ -72,7 +72,14 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- TLB maintenance
 
+    /**
+     * Bumped whenever translations may have changed (flush, INVLPG), so that whoever remembers a
+     * translation (the interpreter's block chains) knows when to look it up again.
+     */
+    long epoch;
+
     public void flush(boolean includeGlobal) {
+        epoch++;
         boolean large = false;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (includeGlobal || !readGlobal[i]) {
@@ -95,6 +102,7 @@ public final class Mmu {
 
     /** INVLPG: drops the translation of the page holding {@code va}, global or not, whatever its size. */
     public void invalidatePage(long va) {
+        epoch++;
         if (!largePagesCached) {
             int i = (int) (va >>> 12) & TLB_MASK;
             readTag[i] = INVALID;
