@@ -383,6 +383,20 @@ class MmuTest {
         assertThat(faultOf(() -> c.mmu.read64(0x41_4FFD))).isEqualTo(pf(0, 0x41_5000));
     }
 
+    @Test
+    void readForWriteFaultsAsAWrite() {
+        long va = 0x41_6000;
+        clearBits(pte(va), RW);
+        clearBits(pte(0x41_8000), P);
+        flush();
+        assertThat(faultOf(() -> c.mmu.readForWrite(va, 4))).isEqualTo(pf(PF_P | PF_W, va));
+        assertThat(faultOf(() -> c.mmu.readForWrite(0x41_8010, 8))).isEqualTo(pf(PF_W, 0x41_8010));
+        assertThat(faultOf(() -> c.mmu.readForWrite(0x41_7FFE, 4))).isEqualTo(pf(PF_W, 0x41_8000));
+        mem.write64(0x41_9000, 0x8877_6655_4433_2211L);
+        assertThat(c.mmu.readForWrite(0x41_9000, 2)).isEqualTo(0x2211);
+        assertThat(c.mmu.readForWrite(0x41_9004, 4)).isEqualTo(0x8877_6655L);
+    }
+
     // ---------------------------------------------------------------- TLB
 
     @Test
