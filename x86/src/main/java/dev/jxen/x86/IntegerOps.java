@@ -138,6 +138,10 @@ final class IntegerOps {
                 return Interpreter.CONTINUE;
             case 0x89: {
                 int s = c.opSize();
+                if (s == S64 && c.rmIsReg()) {
+                    c.gpr[c.mrm & 15] = c.gpr[c.modrmReg()];
+                    return Interpreter.CONTINUE;
+                }
                 c.writeRm(s, c.getReg(s, c.modrmReg()));
                 return Interpreter.CONTINUE;
             }
@@ -453,6 +457,17 @@ final class IntegerOps {
     /** op r/m, {@code b}: register or read-modify-write memory, flags last. */
     private static void aluRm(X86Cpu c, int kind, int s, long b) {
         if (c.rmIsReg()) {
+            if (s >= S32) {
+                // The common case: no AH..BH, no merging.
+                int rm = c.mrm & 15;
+                long a = s == S64 ? c.gpr[rm] : c.gpr[rm] & 0xFFFF_FFFFL;
+                long r = aluResult(c, kind, a, b);
+                if (kind != CMP) {
+                    c.gpr[rm] = s == S64 ? r : r & 0xFFFF_FFFFL;
+                }
+                aluFlags(c, kind, s, a, b, r);
+                return;
+            }
             int rm = c.mrm & 15;
             long a = c.getReg(s, rm);
             long r = aluResult(c, kind, a, b);
@@ -473,6 +488,17 @@ final class IntegerOps {
 
     /** op reg, r/m. */
     private static void aluRegRm(X86Cpu c, int kind, int s) {
+        if (s == S64) {
+            long b = c.rmIsReg() ? c.gpr[c.mrm & 15] : c.mmu.read64(c.ea());
+            int reg = c.modrmReg();
+            long a = c.gpr[reg];
+            long r = aluResult(c, kind, a, b);
+            if (kind != CMP) {
+                c.gpr[reg] = r;
+            }
+            aluFlags(c, kind, s, a, b, r);
+            return;
+        }
         long b = c.readRm(s);
         int reg = c.modrmReg();
         long a = c.getReg(s, reg);

@@ -49,6 +49,9 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            return; // nothing happens, not even the 32-bit register writes
+        }
         try {
             while (n != 0) {
                 long v = c.mmu.read(c.linear(seg, si), size);
@@ -76,6 +79,9 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            return; // nothing happens, not even the 32-bit register writes
+        }
         try {
             while (n != 0) {
                 c.mmu.write(c.linear(ES, di), size, v);
@@ -100,6 +106,9 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            return; // nothing happens, not even the 32-bit register writes
+        }
         try {
             while (n != 0) {
                 c.setReg(s, 0, c.mmu.read(c.linear(seg, si), size));
@@ -130,6 +139,9 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            return; // nothing happens, not even the 32-bit register writes
+        }
         try {
             while (n != 0) {
                 long a = c.mmu.read(c.linear(seg, si), size);
@@ -164,6 +176,9 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            return; // nothing happens, not even the 32-bit register writes
+        }
         try {
             while (n != 0) {
                 long b = c.mmu.read(c.linear(ES, di), size);

@@ -469,6 +469,16 @@ class IntegerOpsTest {
         assertThat(c.gpr[RCX]).isZero();
     }
 
+    @Test
+    void repWithZeroCountChangesNothing() {
+        c.gpr[RCX] = 0xFFFF_FFFF_0000_0000L; // ECX = 0 with a 32-bit address size
+        c.gpr[RDI] = 0xFFFF_FFFF_0001_0000L;
+        runToHlt(0x67, 0xf3, 0xaa, // rep stosb
+                0xf4);
+        assertThat(c.gpr[RCX]).isEqualTo(0xFFFF_FFFF_0000_0000L);
+        assertThat(c.gpr[RDI]).isEqualTo(0xFFFF_FFFF_0001_0000L);
+    }
+
     // ---------------------------------------------------------------- stack and branches
 
     @Test
