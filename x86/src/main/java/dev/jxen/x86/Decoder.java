@@ -155,10 +155,6 @@ public final class Decoder {
         for (int i = 0; i < 256; i++) {
             f[i] = T_MODRM;
         }
-        for (int i : new int[] {0x04, 0x0A, 0x0C, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
-                0x7A, 0x7B, 0xA6, 0xA7}) {
-            f[i] = T_UD;
-        }
         for (int i : new int[] {0x05, 0x06, 0x07, 0x08, 0x09, 0x0B, 0x0E, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x37,
                 0x77, 0xA2, 0xAA}) {
             f[i] = 0;
@@ -178,6 +174,138 @@ public final class Decoder {
             TABLE[MAP_0F38][i] = T_MODRM;
             TABLE[MAP_0F3A][i] = (short) (T_MODRM | imm(I_B));
         }
+    }
+
+    /*
+     * The encodings that exist in the 0F, 0F38 and 0F3A maps, per mandatory prefix (none, 66, F3,
+     * F2), after the Intel SDM opcode tables: everything else raises #UD. An opcode alone is valid
+     * with any ModRM; "m" means memory operand only, "r" register operand only, and
+     * [mmmmmmmm/rrrrrrrr] gives the valid ModRM.reg values (0..7, left to right) for the memory and
+     * the register forms. Left out on purpose, so #UD like on an Intel CPU: 3DNow! and FEMMS
+     * (0F 0F, 0F 0E), SSE4a (66/F2 0F 78/79, F3/F2 0F 2B), VIA PadLock (0F A6/A7), the 386 test
+     * register moves (0F 24/26) and UD0/UD1/UD2. 0F 18..1F is the reserved-NOP space: always valid.
+     */
+    private static final String[] VALID_0F = {
+        "00[11111100/11111100] 01[11111011/11111111] 02-03 05-09 0dm 10-12 13m 14-16 17m 18-23 28-2a 2bm 2c-35 37"
+                + " 40-4f 50r 51-6b 6e-70 71[00000000/00101010] 72[00000000/00101010] 73[00000000/00100010] 74-79"
+                + " 7e-a5 a8-ad ae[11111111/00000111] af-b1 b2m b3 b4m b5m b6-b7 ba[00001111/00001111] bb-c2 c3m c4"
+                + " c5r c6 c7[01011111/00000011] c8-cf d1-d5 d7r d8-e5 e7m e8-ef f1-f6 f7r f8-fe",
+        "00[11111100/11111100] 01[11111011/11111011] 02-03 05-08 0dm 10-11 12m 13m 14-15 16m 17m 18-23 28-2a 2bm"
+                + " 2c-35 37 40-4f 50r 51 54-70 71[00000000/00101010] 72[00000000/00101010] 73[00000000/00110011]"
+                + " 74-76 7c-a5 a8-ad ae[11110011/00000011] af-b1 b2m b3 b4m b5m b6-b7 ba[00001111/00001111] bb-c2 c4"
+                + " c5r c6 c7[01011111/00000011] c8-d6 d7r d8-e6 e7m e8-ef f1-f6 f7r f8-fe",
+        "00[11111100/11111100] 01-03 05-09 0dm 10-12 16 18-23 2a 2c-2d 30-35 37 40-4f 51-53 58-5f 6f-70 7e-a5 a8-ad"
+                + " ae[11111010/11111111] af-b1 b2m b3 b4m b5m b6-b8 ba[00001111/00001111] bb-c2"
+                + " c7[01011111/00000011] c8-cf d6r d7r e6",
+        "00[11111100/11111100] 01[11111011/11111111] 02-03 05-08 0dm 10-12 18-23 2a 2c-2d 30-35 37 40-4f 51 58-5a"
+                + " 5c-5f 70 7c-7d 80-a5 a8-ad ae[11110000/00000011] af-b1 b2m b3 b4m b5m b6-b7 ba[00001111/00001111]"
+                + " bb be-c2 c7[01011101/00000000] c8-d0 d6r d7r e6 f0m",
+    };
+    private static final String[] VALID_0F38 = {
+        "00-0b 1c-1e c8-cd f0m f1m f6m f9m fcm",
+        "00-0b 10 14-15 17 1c-1e 20-25 28-29 2am 2b 30-35 37-41 80m 81m 82m cf db-df f0m f1m f5m f6 f8m fcm",
+        "d8[11110000/00000000] dc ddm dem dfm f6 f8m far fbr fcm",
+        "f0-f1 f8m fcm",
+    };
+    private static final String[] VALID_0F3A = {
+        "0f cc",
+        "08-0f 14-17 20-22 40-42 44 60-63 ce-cf df",
+        "f0[00000000/10000000]",
+        "",
+    };
+
+    /*
+     * The register forms of groups 7 (0F 01) and 15 (0F AE) are single instructions per ModRM byte
+     * (VMCALL, SWAPGS, LFENCE...): bit n set when ModRM C0+n exists, per mandatory prefix. The
+     * user-interrupt forms (F3/F2 0F 01 EC..EF...) exist in 64-bit mode only.
+     */
+    private static final long[] REG_FORMS_0F01_64 = {
+        0xFFFFC1FFFFF38F7FL, 0x13FF00FFFDF3FF3FL, 0xF7FFF5FFFFF30F7FL, 0xD3FF03FFFFF30F7FL};
+    private static final long[] REG_FORMS_0F01_32 = {
+        0xFFFFC1FFFFF38F7FL, 0x13FF00FFFDF31F3FL, 0x17FF05FFFFF30F3FL, 0x93FF03FFFFF30F3FL};
+    private static final long[] REG_FORMS_0FAE = {
+        0x0101FF0000000000L, 0x01FF000000000000L, 0x01FFFFFFFFFFFFFFL, 0x01FF000000000000L};
+
+    /** Per map and mandatory prefix: bit reg (0..7) valid with a memory operand, bit 8+reg with a register. */
+    private static final short[][][] VALID = new short[4][4][256];
+
+    static {
+        defineValid(MAP_0F, VALID_0F);
+        defineValid(MAP_0F38, VALID_0F38);
+        defineValid(MAP_0F3A, VALID_0F3A);
+    }
+
+    private static void defineValid(int map, String[] spec) {
+        for (int pfx = 0; pfx < 4; pfx++) {
+            for (String item : spec[pfx].split(" ")) {
+                if (item.isEmpty()) {
+                    continue;
+                }
+                int first = Integer.parseInt(item.substring(0, 2), 16);
+                int last = first;
+                String rest = item.substring(2);
+                if (rest.startsWith("-")) {
+                    last = Integer.parseInt(rest.substring(1, 3), 16);
+                    rest = rest.substring(3);
+                }
+                int mask;
+                if (rest.isEmpty()) {
+                    mask = 0xFFFF;
+                } else if (rest.equals("m")) {
+                    mask = 0x00FF;
+                } else if (rest.equals("r")) {
+                    mask = 0xFF00;
+                } else {
+                    mask = 0;
+                    for (int r = 0; r < 8; r++) {
+                        mask |= (rest.charAt(1 + r) == '1' ? 1 : 0) << r;
+                        mask |= (rest.charAt(10 + r) == '1' ? 1 : 0) << (8 + r);
+                    }
+                }
+                for (int op = first; op <= last; op++) {
+                    VALID[map][pfx][op] = (short) mask;
+                }
+            }
+        }
+    }
+
+    /** Undefined forms of the one-byte map's groups (ModRM.reg or mod selects them). */
+    private static boolean undefinedOneByte(int opcode, int mod, int reg) {
+        return switch (opcode) {
+            case 0x8D -> mod == 3; // LEA needs memory
+            case 0x8F, 0xC6, 0xC7 -> reg != 0; // POP/MOV; XOP, XABORT, XBEGIN are not on this CPU
+            case 0xFE -> reg >= 2;
+            case 0xFF -> reg == 7 || (mod == 3 && (reg == 3 || reg == 5)); // far CALL/JMP need memory
+            case 0xD9 -> mod != 3 && reg == 1;
+            case 0xDB -> mod != 3 && (reg == 4 || reg == 6);
+            case 0xDD -> mod != 3 && reg == 5;
+            default -> false;
+        };
+    }
+
+    /** Instructions that accept LOCK (with a memory destination only); LOCK on any other raises #UD. */
+    private static boolean lockable(int map, int opcode, int mod, int reg) {
+        if (mod == 3) {
+            return false;
+        }
+        if (map == MAP_1B) {
+            return switch (opcode) {
+                case 0x80, 0x81, 0x82, 0x83 -> reg != 7; // not CMP
+                case 0x86, 0x87 -> true;
+                case 0xF6, 0xF7 -> reg == 2 || reg == 3; // NOT, NEG
+                case 0xFE, 0xFF -> reg <= 1; // INC, DEC
+                default -> opcode < 0x38 && (opcode & 7) < 2; // ADD..XOR r/m,r
+            };
+        }
+        if (map == MAP_0F) {
+            return switch (opcode) {
+                case 0xAB, 0xB3, 0xBB, 0xB0, 0xB1, 0xC0, 0xC1 -> true; // BTS BTR BTC CMPXCHG XADD
+                case 0xBA -> reg >= 5; // BTS/BTR/BTC imm
+                case 0xC7 -> reg == 1; // CMPXCHG8B/16B
+                default -> false;
+            };
+        }
+        return false;
     }
 
     private static short imm(int kind) {
@@ -254,7 +382,9 @@ public final class Decoder {
             }
         } else if ((b == 0xC4 || b == 0xC5 || b == 0x62) && (mode64 || (src.byteAt(address + pos) & 0xC0) == 0xC0)) {
             // VEX (C4/C5) or EVEX (62): measure it so the length is right, then refuse it.
-            return measureVex(src, address, pos, b, mode64, addrsizePfx, out, i);
+            int vexAddrsize = mode64 ? (addrsizePfx ? X86Cpu.S32 : X86Cpu.S64)
+                    : (default32 ^ addrsizePfx ? X86Cpu.S32 : X86Cpu.S16);
+            return measureVex(src, address, pos, b, mode64, vexAddrsize, out, i);
         }
         int entry = TABLE[map][b];
         int opsize;
@@ -280,14 +410,21 @@ public final class Decoder {
         // their low three bits (PUSH/POP r, XCHG, MOV r,imm, BSWAP).
         int mrm = (rex & 1) << 3;
         long disp = 0;
+        int mod = 3;
+        int reg = 0;
+        int modrmByte = 0;
         if ((entry & T_MODRM) != 0) {
             if (pos >= 15) {
                 return tooLong(out, i, mode64);
             }
             int modrm = src.byteAt(address + pos) & 0xFF;
             pos++;
-            int mod = modrm >>> 6;
-            int reg = ((modrm >>> 3) & 7) | ((rex & 4) << 1);
+            modrmByte = modrm;
+            mod = modrm >>> 6;
+            if (map == MAP_0F && (b & 0xF8) == 0x20) {
+                mod = 3; // MOV to/from CR/DR (and the old TR): the operand is a register whatever mod says
+            }
+            reg = ((modrm >>> 3) & 7) | ((rex & 4) << 1);
             int rm = modrm & 7;
             int base = BASE_NONE;
             int index = INDEX_NONE;
@@ -377,10 +514,22 @@ public final class Decoder {
         }
 
         int opcode = (map << 8) | b;
-        if ((entry & T_UD) != 0 || (mode64 && (entry & T_INV64) != 0)) {
-            opcode = OP_UD;
-        }
         int pfx = lastRep == 0xF2 ? PFX_F2 : lastRep == 0xF3 ? PFX_F3 : opsizePfx ? PFX_66 : PFX_NONE;
+        if ((entry & T_UD) != 0 || (mode64 && (entry & T_INV64) != 0)
+                || (lock && !lockable(map, b, mod, reg & 7))) {
+            opcode = OP_UD;
+        } else if (map == MAP_1B) {
+            if ((entry & T_MODRM) != 0 && undefinedOneByte(b, mod, reg & 7)) {
+                opcode = OP_UD;
+            }
+        } else if ((VALID[map][pfx][b] & (1 << ((mod == 3 ? 8 : 0) + (reg & 7)))) == 0) {
+            opcode = OP_UD;
+        } else if (map == MAP_0F && mod == 3 && (b == 0x01 || b == 0xAE)) {
+            long forms = b == 0x01 ? (mode64 ? REG_FORMS_0F01_64 : REG_FORMS_0F01_32)[pfx] : REG_FORMS_0FAE[pfx];
+            if ((forms >>> (modrmByte & 0x3F) & 1) == 0) {
+                opcode = OP_UD;
+            }
+        }
         int attr = opsize | (addrsize << A_ADDRSIZE_SHIFT) | (seg << A_SEG_SHIFT) | (rep << A_REP_SHIFT)
                 | (lock ? A_LOCK : 0) | (rex != 0 ? A_REX : 0) | ((rex & 8) != 0 ? A_REXW : 0)
                 | (opsizePfx ? A_OPSIZE_PREFIX : 0) | (pfx << A_PFX_SHIFT) | (pos << A_LEN_SHIFT)
@@ -412,7 +561,7 @@ public final class Decoder {
         return 15;
     }
 
-    private static int measureVex(ByteSource src, long address, int pos, int first, boolean mode64, boolean addr16or32,
+    private static int measureVex(ByteSource src, long address, int pos, int first, boolean mode64, int addrsize,
             Block out, int i) {
         int map;
         int opcodePos;
@@ -430,7 +579,6 @@ public final class Decoder {
         int p = opcodePos + 1;
         // Every VEX/EVEX instruction has a ModRM, except VZEROUPPER/VZEROALL (map 1, 0x77).
         boolean hasModrm = !(map == 1 && opcode == 0x77);
-        int addrsize = mode64 ? (addr16or32 ? X86Cpu.S32 : X86Cpu.S64) : (addr16or32 ? X86Cpu.S16 : X86Cpu.S32);
         if (hasModrm) {
             int modrm = src.byteAt(address + p) & 0xFF;
             p++;

@@ -183,8 +183,7 @@ final class IntegerOps {
                 ControlOps.farDirect(c, true);
                 return Interpreter.CONTINUE;
             case 0x9B:
-                fwait(c);
-                return Interpreter.CONTINUE;
+                return X87.fwait(c);
             case 0x9C:
                 ControlOps.pushf(c);
                 return Interpreter.CONTINUE;
@@ -628,12 +627,6 @@ final class IntegerOps {
     static int segOr(X86Cpu c, int dflt) {
         int seg = (c.attr >>> Decoder.A_SEG_SHIFT) & 7;
         return seg == Decoder.SEG_DEFAULT ? dflt : seg;
-    }
-
-    private static void fwait(X86Cpu c) {
-        if ((c.cr0 & (X86Cpu.CR0_MP | X86Cpu.CR0_TS)) == (X86Cpu.CR0_MP | X86Cpu.CR0_TS)) {
-            throw c.fault(Vectors.NM);
-        }
     }
 
     /** IN/OUT eAX size: 2 with a 16-bit operand size, else 4 (REX.W does not make 8). */

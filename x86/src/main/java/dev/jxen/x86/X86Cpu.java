@@ -63,6 +63,14 @@ public final class X86Cpu implements CpuState, VcpuRunner {
     public long gdtrBase, idtrBase;
     public int gdtrLimit, idtrLimit;
     public final long[] dr = new long[8];
+    /** CR8: the task-priority register as MOV CR8 sees it (bits 0..3). */
+    public long cr8;
+    /** LDTR and TR selectors (LLDT/LTR at CPL 0; SLDT/STR read them). */
+    public int ldtr, tr;
+
+    /** Scratch for CPUID results and the FXSAVE image, so those instructions allocate nothing. */
+    final int[] cpuidOut = new int[4];
+    final byte[] fxImage = new byte[512];
 
     /** When true SYSCALL exits to the caller (a PV guest); when false it runs architecturally via LSTAR. */
     public boolean interceptSyscall = true;
@@ -341,6 +349,7 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         segLimit[seg] = limit;
         segBase[seg] = base; // for FS/GS a selector load sets the base's low 32 bits in every mode
         if (seg == CS) {
+            mmu.epoch++; // the decoding mode may change: chained blocks must be looked up again
             code64 = (attrs & 0x2000) != 0; // L
             codeDefault32 = (attrs & 0x4000) != 0; // D
             setCpl(selector & 3);

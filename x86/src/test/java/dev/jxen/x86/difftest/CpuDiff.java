@@ -1,0 +1,124 @@
+package dev.jxen.x86.difftest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compares a host result with an emulator result field by field, ignoring only what the case
+ * declares undefined ({@link CpuCase#undefinedFlags}, {@link CpuCase#undefinedGprs}) and the
+ * x87 state when the case does not use it. FOP, FIP and FDP are never compared: the emulator
+ * does not track them (they are documented as deprecated/implementation specific).
+ */
+public final class CpuDiff {
+    /** Arithmetic flags and DF: the RFLAGS bits a CPL-3 snippet can change and that are compared. */
+    public static final long COMPARED_FLAGS = 0xCD5L;
+    public static final long CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
+    public static final String[] GPR_NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+
+    private CpuDiff() {
+    }
+
+    /** The differences, one readable line each; empty when the emulator matched the host. */
+    public static List<String> compare(CpuCase c, CpuResult host, CpuResult emu) {
+        List<String> d = new ArrayList<>();
+        if (host.vector != emu.vector) {
+            d.add("outcome: host " + CpuResult.vectorName(host.vector) + ", emulator " + CpuResult.vectorName(emu.vector));
+        } else {
+            if (CpuResult.hasErrorCode(host.vector) && host.errorCode != emu.errorCode) {
+                d.add(String.format("error code: host 0x%x, emulator 0x%x", host.errorCode, emu.errorCode));
+            }
+            if (host.vector == 14 && host.cr2 != emu.cr2) {
+                d.add(String.format("cr2: host 0x%x, emulator 0x%x", host.cr2, emu.cr2));
+            }
+        }
+        if (host.vector == CpuResult.BAD_REQUEST || host.vector == CpuResult.TIMEOUT) {
+            return d; // the host state is meaningless
+        }
+        if (host.rip != emu.rip) {
+            d.add(String.format("rip: host 0x%x, emulator 0x%x", host.rip, emu.rip));
+        }
+        for (int i = 0; i < 16; i++) {
+            if ((c.undefinedGprs & (1 << i)) == 0 && host.gpr[i] != emu.gpr[i]) {
+                d.add(String.format("%s: host 0x%016x, emulator 0x%016x", GPR_NAMES[i], host.gpr[i], emu.gpr[i]));
+            }
+        }
+        long mask = COMPARED_FLAGS & ~c.undefinedFlags;
+        if (((host.rflags ^ emu.rflags) & mask) != 0) {
+            d.add("rflags: host " + flagString(host.rflags & COMPARED_FLAGS) + ", emulator "
+                    + flagString(emu.rflags & COMPARED_FLAGS) + "; differ in " + flagString((host.rflags ^ emu.rflags) & mask)
+                    + (c.undefinedFlags != 0 ? " (undefined, ignored: " + flagString(c.undefinedFlags) + ")" : ""));
+        }
+        compareFp(c, host.fx, emu.fx, d);
+        for (int i = 0; i < Layout.DATA_PAGES; i++) {
+            int at = java.util.Arrays.mismatch(host.pages[i], emu.pages[i]);
+            if (at >= 0) {
+                long addr = Layout.dataPage(i) + at;
+                int count = 0;
+                for (int k = at; k < Layout.PAGE; k++) {
+                    if (host.pages[i][k] != emu.pages[i][k]) {
+                        count++;
+                    }
+                }
+                d.add(String.format("memory 0x%x: host %s, emulator %s (%d byte(s) differ in page 0x%x)", addr,
+                        hexBytes(host.pages[i], at, 16), hexBytes(emu.pages[i], at, 16), count, Layout.dataPage(i)));
+            }
+        }
+        return d;
+    }
+
+    private static void compareFp(CpuCase c, byte[] h, byte[] e, List<String> d) {
+        if (FxImage.mxcsr(h) != FxImage.mxcsr(e)) {
+            d.add(String.format("mxcsr: host 0x%x, emulator 0x%x", FxImage.mxcsr(h), FxImage.mxcsr(e)));
+        }
+        for (int i = 0; i < 16; i++) {
+            if (FxImage.xmmLo(h, i) != FxImage.xmmLo(e, i) || FxImage.xmmHi(h, i) != FxImage.xmmHi(e, i)) {
+                d.add(String.format("xmm%d: host %016x_%016x, emulator %016x_%016x", i, FxImage.xmmHi(h, i),
+                        FxImage.xmmLo(h, i), FxImage.xmmHi(e, i), FxImage.xmmLo(e, i)));
+            }
+        }
+        if (!c.x87) {
+            return;
+        }
+        for (int[] f : new int[][] {{FxImage.FCW, 0}, {FxImage.FSW, 1}}) {
+            int hv = FxImage.getShort(h, f[0]);
+            int ev = FxImage.getShort(e, f[0]);
+            if (hv != ev) {
+                d.add(String.format("%s: host 0x%04x, emulator 0x%04x", f[1] == 0 ? "fcw" : "fsw", hv, ev));
+            }
+        }
+        int ht = h[FxImage.FTW] & 0xFF;
+        int et = e[FxImage.FTW] & 0xFF;
+        if (ht != et) {
+            d.add(String.format("ftw (abridged): host 0x%02x, emulator 0x%02x", ht, et));
+        }
+        for (int i = 0; i < 8; i++) {
+            if (FxImage.stSignificand(h, i) != FxImage.stSignificand(e, i) || FxImage.stExponent(h, i) != FxImage.stExponent(e, i)) {
+                d.add(String.format("st%d/mm%d: host %04x:%016x, emulator %04x:%016x", i, i, FxImage.stExponent(h, i),
+                        FxImage.stSignificand(h, i), FxImage.stExponent(e, i), FxImage.stSignificand(e, i)));
+            }
+        }
+    }
+
+    public static String flagString(long f) {
+        StringBuilder sb = new StringBuilder();
+        String[] names = {"CF", "", "PF", "", "AF", "", "ZF", "SF", "", "", "DF", "OF"};
+        for (int b = 0; b < names.length; b++) {
+            if (!names[b].isEmpty() && (f & (1L << b)) != 0) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(names[b]);
+            }
+        }
+        return sb.length() == 0 ? "-" : "[" + sb + "]";
+    }
+
+    static String hexBytes(byte[] b, int from, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < Math.min(b.length, from + n); i++) {
+            sb.append(String.format("%02x", b[i] & 0xFF));
+        }
+        return sb.toString();
+    }
+}
