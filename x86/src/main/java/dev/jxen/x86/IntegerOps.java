@@ -476,7 +476,7 @@ final class IntegerOps {
             aluFlags(c, kind, s, a, b, r);
         } else {
             long ea = c.ea();
-            long a = c.mmu.read(ea, 1 << s);
+            long a = kind == CMP ? c.mmu.read(ea, 1 << s) : readForWrite(c, ea, 1 << s);
             long r = aluResult(c, kind, a, b);
             if (kind != CMP) {
                 c.mmu.write(ea, 1 << s, r);
@@ -528,6 +528,15 @@ final class IntegerOps {
         Flags.set(c, Flags.LOGIC | s, 0, 0, a & c.getReg(s, c.modrmReg()));
     }
 
+    /**
+     * The read of a read-modify-write operand: hardware checks it as a write, so a fault on it has
+     * W set in its error code.
+     */
+    static long readForWrite(X86Cpu c, long ea, int size) {
+        c.mmu.probeWrite(ea, size);
+        return c.mmu.read(ea, size);
+    }
+
     // ---------------------------------------------------------------- data movement
 
     private static void xchgRm(X86Cpu c, int s) {
@@ -540,7 +549,7 @@ final class IntegerOps {
             c.setReg(s, reg, a);
         } else {
             long ea = c.ea();
-            long a = c.mmu.read(ea, 1 << s);
+            long a = readForWrite(c, ea, 1 << s);
             c.mmu.write(ea, 1 << s, b);
             c.setReg(s, reg, a);
         }
