@@ -194,7 +194,7 @@ public final class Mmu {
         }
         translate(va, ACCESS_WRITE);
         if (((va + size - 1) ^ va) >>> 12 != 0) {
-            translate(va + size - 1, ACCESS_WRITE);
+            translate((va + size - 1) & ~0xFFFL, ACCESS_WRITE); // a fault reports the page's first byte
         }
     }
 
@@ -217,7 +217,7 @@ public final class Mmu {
         }
         // Page-crossing: translate both halves before reading either.
         long ma0 = translate(va, ACCESS_READ);
-        long ma1 = translate(end, ACCESS_READ);
+        long ma1 = translate(end & ~0xFFFL, ACCESS_READ) + (end & 0xFFF); // a fault reports the page's first byte
         long v = 0;
         for (int b = 0; b < size; b++) {
             long a = va + b;
@@ -235,7 +235,7 @@ public final class Mmu {
             cpu.noteCodeWrite(ma0 >>> 12);
             return;
         }
-        long ma1 = translate(end, ACCESS_WRITE);
+        long ma1 = translate(end & ~0xFFFL, ACCESS_WRITE) + (end & 0xFFF); // a fault reports the page's first byte
         for (int b = 0; b < size; b++) {
             long a = va + b;
             long ma = ((a ^ va) >>> 12) == 0 ? ma0 + b : ma1 - (end - a);
