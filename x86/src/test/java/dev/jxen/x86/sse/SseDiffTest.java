@@ -323,6 +323,27 @@ class SseDiffTest {
         return f.tests();
     }
 
+    /** Alignment (#GP(0)) and page faults on memory operands; the destination must stay unchanged. */
+    @TestFactory
+    Stream<DynamicTest> memoryFaults() {
+        Forms f = new Forms(harness);
+        Forms.Setup misaligned = Forms.all(intState(), (v, c) -> c.gpr[3] += 1 + v.nextInt(15));
+        for (String a : new String[] {"movaps xmm1, [rbx]", "movdqa [rbx], xmm1", "addps xmm1, [rbx]", "paddb xmm1, [rbx]",
+            "pshufd xmm1, [rbx], 1", "movntdqa xmm1, [rbx]", "ptest xmm1, [rbx]", "cvtpd2ps xmm1, [rbx]",
+            "movups xmm1, [rbx]", "lddqu xmm1, [rbx]", "addss xmm1, [rbx]", "pcmpistri xmm1, [rbx], 0", "pmovzxbw xmm1, [rbx]",
+            "movsd xmm1, [rbx]", "movhps xmm1, [rbx]"}) {
+            f.add("misaligned " + a, a, 64, 30, misaligned);
+        }
+        // Operands that straddle into the guard page (not mapped on either side).
+        Forms.Setup straddle = Forms.all(intState(),
+                (v, c) -> c.gpr[3] = dev.jxen.x86.difftest.Layout.GUARD_PAGE - 16 + v.nextInt(16));
+        for (String a : new String[] {"movups xmm1, [rbx]", "movdqu [rbx], xmm1", "movaps [rbx], xmm1", "movq xmm1, [rbx]",
+            "movhps [rbx], xmm1", "pextrd [rbx], xmm1, 1", "addsd xmm1, [rbx]", "pinsrq xmm1, [rbx], 1"}) {
+            f.add("guard " + a, a, 64, 30, straddle);
+        }
+        return f.tests();
+    }
+
     /** MMX forms: the x87 state is loaded and compared too (tag word, TOP and the registers). */
     @TestFactory
     Stream<DynamicTest> mmx() {
