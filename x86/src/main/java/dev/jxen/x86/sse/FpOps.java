@@ -224,6 +224,9 @@ final class FpOps {
         SoftFp f = s.fp;
         if (pfx <= Sse.PFX_66) { // CVTPI2PS / CVTPI2PD xmm, mm/m64
             boolean mmxReg = c.rmIsReg();
+            if (mmxReg) {
+                Sse.checkMmx(c); // #MF, then the MMX transition, only for a register source
+            }
             long b = Sse.loadMmxRm(c);
             f.begin(s.mxcsr);
             long r0;
@@ -257,6 +260,7 @@ final class FpOps {
         int d = c.modrmReg();
         SoftFp f = s.fp;
         if (pfx <= Sse.PFX_66) { // CVT(T)PS2PI / CVT(T)PD2PI mm, xmm/m
+            Sse.checkMmx(c);
             long r0;
             long r1;
             if (pfx == Sse.PFX_66) {

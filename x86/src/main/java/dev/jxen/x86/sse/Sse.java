@@ -123,7 +123,8 @@ public final class Sse {
     }
 
     /**
-     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS; then the x87 unit enters MMX mode
+     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS, #MF for a pending x87 exception (FSW.ES
+     * with CR0.NE); then the x87 unit enters MMX mode
      * (TOP = 0, all tags valid). The hardware does that even when the instruction then faults on
      * its memory operand, so it happens here, before any memory access.
      */
@@ -133,6 +134,9 @@ public final class Sse {
         }
         if ((c.cr0 & X86Cpu.CR0_TS) != 0) {
             throw c.fault(Vectors.NM);
+        }
+        if ((c.x87.fsw() & 0x80) != 0 && (c.cr0 & X86Cpu.CR0_NE) != 0) {
+            throw c.fault(Vectors.MF);
         }
         c.x87.mmxEnter();
     }
