@@ -180,6 +180,10 @@ class SseDiffTest {
             f.add("cmpss xmm1, xmm2, " + p, 64, 150, fpState(false));
             f.add("cmpsd xmm1, xmm2, " + p, 64, 150, fpState(true));
         }
+        for (int p : new int[] {8, 11, 0x1F, 0xF5}) { // legacy encodings ignore imm8[7:3]
+            f.add("cmpps xmm1, xmm2, " + p, 64, 60, fpState(false));
+            f.add("cmpsd xmm1, xmm2, " + p, 64, 60, fpState(true));
+        }
         for (String op : new String[] {"comiss", "ucomiss"}) {
             f.add(op + " xmm1, xmm2", 64, 400, fpState(false));
         }
@@ -214,7 +218,7 @@ class SseDiffTest {
             f.add("cvtsi2sd xmm1, " + r, 64, 300, fpState(true));
         }
         f.add("cvtsi2sd xmm1, dword ptr [rbx]", 64, 100, fpState(true));
-        for (int imm : new int[] {0, 1, 2, 3, 4, 8, 9, 10, 11, 12}) {
+        for (int imm : new int[] {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 0x13, 0xF6}) {
             f.add("roundps xmm1, xmm2, " + imm, 64, 150, fpState(false));
             f.add("roundpd xmm1, xmm2, " + imm, 64, 150, fpState(true));
             f.add("roundss xmm1, xmm2, " + imm, 64, 100, fpState(false));
@@ -318,7 +322,10 @@ class SseDiffTest {
             f.add("pcmpistrm xmm1, xmm2, " + imm, 64, 30, strings);
             f.add("pcmpestrm xmm1, xmm2, " + imm, 64, 30, strings);
         }
-        f.add("pcmpestri rax rdx 64-bit", "pcmpestri xmm1, xmm2, 0x0c", 64, 60, strings);
+        for (int imm : new int[] {0x0c, 0x44, 0x1a, 0x38}) { // REX.W: RAX/RDX lengths are 64-bit
+            f.add("pcmpestriq xmm1, xmm2, " + imm, 64, 60, strings);
+            f.add("pcmpestrmq xmm1, xmm2, " + imm, 64, 60, strings);
+        }
         f.add("pcmpistri xmm3, [rbx+3], 0x1a", 64, 60, strings);
         return f.tests();
     }
