@@ -184,6 +184,9 @@ class SseDiffTest {
             f.add("cmpps xmm1, xmm2, " + p, 64, 60, fpState(false));
             f.add("cmpsd xmm1, xmm2, " + p, 64, 60, fpState(true));
         }
+        for (String a : new String[] {"rcpps xmm1, xmm2", "rcpss xmm1, xmm2", "rsqrtps xmm1, xmm2", "rsqrtss xmm1, xmm2"}) {
+            f.add(a, 64, 400, fpState(false));
+        }
         for (String op : new String[] {"comiss", "ucomiss"}) {
             f.add(op + " xmm1, xmm2", 64, 400, fpState(false));
         }
