@@ -230,7 +230,7 @@ static const u32 special[] = {
 };
 
 #define NSPECIAL (sizeof special / sizeof special[0])
-#define RANDOM_CASES 200000
+#define RANDOM_CASES 40000
 
 /* A random operand: mostly any pattern, sometimes near another value to provoke cancellation. */
 static u32 operand(int i, u32 other)

@@ -62,7 +62,7 @@ int main(void)
 	put_char('\n');
 
 	u32 best = 1, bestLen = 1;
-	for (u32 start = 1; start < 100000; start++) {
+	for (u32 start = 1; start < 10000; start++) {
 		u64 x = start;
 		u32 len = 1;
 		while (x != 1) {
@@ -74,7 +74,7 @@ int main(void)
 			best = start;
 		}
 	}
-	put_str("longest collatz chain below 100000: start ");
+	put_str("longest collatz chain below 10000: start ");
 	put_u64(best);
 	put_str(", length ");
 	put_u64(bestLen);

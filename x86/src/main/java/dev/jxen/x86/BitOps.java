@@ -99,6 +99,9 @@ final class BitOps {
             c.disp = savedDisp;
         }
         int size = 1 << s;
+        if (kind != BT) {
+            c.mmu.probeWrite(addr, size); // a read-modify-write faults as a write, even on its read
+        }
         long v = c.mmu.read(addr, size);
         if (kind != BT) {
             c.mmu.write(addr, size, modify(v, bit, kind));
@@ -171,6 +174,9 @@ final class BitOps {
         long src = c.getReg(s, c.modrmReg());
         boolean reg = c.rmIsReg();
         long addr = reg ? 0 : c.ea();
+        if (!reg) {
+            c.mmu.probeWrite(addr, 1 << s); // faults as a write, like every read-modify-write
+        }
         long a = reg ? c.getReg(s, c.modrmRm()) : c.mmu.read(addr, 1 << s);
         if (count == 0) {
             if (reg) {
@@ -277,6 +283,7 @@ final class BitOps {
         } else {
             long addr = c.ea();
             int size = 1 << s;
+            c.mmu.probeWrite(addr, size); // faults as a write, like every read-modify-write
             dest = c.mmu.read(addr, size);
             equal = acc == dest;
             c.mmu.write(addr, size, equal ? src : dest);
@@ -303,6 +310,7 @@ final class BitOps {
         } else {
             long addr = c.ea();
             int size = 1 << s;
+            c.mmu.probeWrite(addr, size); // faults as a write, like every read-modify-write
             dest = c.mmu.read(addr, size);
             sum = dest + src;
             c.mmu.write(addr, size, sum);
@@ -323,10 +331,10 @@ final class BitOps {
             if ((addr & 15) != 0) {
                 throw c.fault(Vectors.GP, 0);
             }
+            c.mmu.probeWrite(addr, 16); // a locked read-modify-write: faults as a write
             long lo = c.mmu.read64(addr);
             long hi = c.mmu.read64(addr + 8);
             boolean equal = lo == g[X86Cpu.RAX] && hi == g[X86Cpu.RDX];
-            c.mmu.probeWrite(addr, 16);
             c.mmu.write64(addr, equal ? g[X86Cpu.RBX] : lo);
             c.mmu.write64(addr + 8, equal ? g[X86Cpu.RCX] : hi);
             if (!equal) {
@@ -335,6 +343,7 @@ final class BitOps {
             }
             setZf(c, equal);
         } else {
+            c.mmu.probeWrite(addr, 8);
             long m = c.mmu.read64(addr);
             long expected = (g[X86Cpu.RDX] << 32) | (g[X86Cpu.RAX] & 0xFFFF_FFFFL);
             boolean equal = m == expected;

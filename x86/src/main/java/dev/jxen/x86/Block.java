@@ -13,6 +13,8 @@ public final class Block {
     public final int[] attr = new int[CAPACITY];
     public final long[] disp = new long[CAPACITY];
     public final long[] imm = new long[CAPACITY];
+    /** The specialised form chosen by {@link FastPath#classify}, or {@link FastPath#NONE}. */
+    final int[] fop = new int[CAPACITY];
     public int count;
     /** Machine address of the first byte. */
     long startMa;
@@ -22,6 +24,13 @@ public final class Block {
     int modeKey;
     /** False once the code page was written: the block must not run again. */
     boolean valid = true;
+    /**
+     * Chains to the blocks that followed this one last time (usually the branch target and the
+     * fall-through), each valid for the RIP it was entered at and while the MMU epoch is unchanged.
+     */
+    Block chain0, chain1;
+    long chain0Rip, chain1Rip;
+    long chain0Epoch = -1, chain1Epoch = -1;
     /** Next block in the same hash bucket / same frame list. */
     Block hashNext;
     Block frameNext;

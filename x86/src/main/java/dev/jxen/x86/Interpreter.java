@@ -48,9 +48,19 @@ public final class Interpreter {
         exit.clear();
         c.exitRequested = false;
         long executed = 0;
+        // RIP lives in this local while blocks run; c.rip is written back on every way out, and
+        // c.insnRip is set only for the generic path, whose handlers read it.
+        long rip = c.rip;
+        Mmu mmu = c.mmu;
+        Block prev = null;
         try {
             while (executed < budget && !c.exitRequested) {
-                Block b = lookup(c.rip);
+                Block b = follow(prev, rip, mmu.epoch);
+                if (b == null) {
+                    b = lookup(rip);
+                    link(prev, b, rip, mmu.epoch);
+                }
+                prev = b;
                 int n = b.count;
                 boolean step = (c.rflagsRest & Flags.TF) != 0;
                 if (step) {
@@ -58,22 +68,32 @@ public final class Interpreter {
                 }
                 for (int k = 0; k < n; k++) {
                     int at = b.attr[k];
+                    long next = rip + ((at >>> Decoder.A_LEN_SHIFT) & 15);
+                    int f = b.fop[k];
+                    if (f != FastPath.NONE) {
+                        // Common 64-bit-mode forms: no copying of the decoded fields into the CPU.
+                        rip = FastPath.execute(c, b, k, f, next);
+                        executed++;
+                        if (!b.valid) {
+                            break;
+                        }
+                        continue;
+                    }
                     c.op = b.op[k];
                     c.mrm = b.mrm[k];
                     c.attr = at;
                     c.disp = b.disp[k];
                     c.imm = b.imm[k];
-                    long rip = c.rip;
                     c.insnRip = rip;
-                    long next = rip + ((at >>> Decoder.A_LEN_SHIFT) & 15);
                     if (!c.code64) {
                         next &= 0xFFFF_FFFFL;
                     }
                     c.nextRip = next;
                     int r = execute(c);
-                    c.rip = c.nextRip;
+                    rip = c.nextRip;
                     executed++;
                     if (r != CONTINUE) {
+                        c.rip = rip;
                         exit.retired = executed;
                         c.retiredTotal += executed;
                         return exit.reason;
@@ -82,7 +102,11 @@ public final class Interpreter {
                         break;
                     }
                 }
+                if (!b.valid) {
+                    prev = null;
+                }
                 if (step) {
+                    c.rip = rip;
                     exit.reason = ExitReason.EXCEPTION;
                     exit.vector = Vectors.DB;
                     c.dr[6] |= 0x4000; // BS
@@ -91,9 +115,11 @@ public final class Interpreter {
                     return ExitReason.EXCEPTION;
                 }
             }
+            c.rip = rip;
             exit.reason = ExitReason.BUDGET;
         } catch (CpuFault f) {
-            c.rip = c.insnRip;
+            // Faults leave RIP at the faulting instruction: the local still holds its address.
+            c.rip = rip;
             exit.reason = ExitReason.EXCEPTION;
             exit.vector = c.pendingVector;
             exit.errorCode = c.pendingError;
@@ -104,13 +130,44 @@ public final class Interpreter {
             }
         } catch (RuntimeException e) {
             // A bug in the emulator, never the guest's fault: report it instead of dying.
-            c.rip = c.insnRip;
+            c.rip = rip;
             exit.reason = ExitReason.INTERNAL_ERROR;
-            exit.message = "emulator error at rip 0x" + Long.toHexString(c.insnRip) + ": " + e;
+            exit.message = "emulator error at rip 0x" + Long.toHexString(rip) + ": " + e;
         }
         exit.retired = executed;
         c.retiredTotal += executed;
         return exit.reason;
+    }
+
+    /** The block chained from {@code prev} for {@code rip}, if the chain is still good. */
+    private static Block follow(Block prev, long rip, long epoch) {
+        if (prev == null) {
+            return null;
+        }
+        Block b = prev.chain0;
+        if (b != null && prev.chain0Rip == rip && prev.chain0Epoch == epoch && b.valid) {
+            return b;
+        }
+        b = prev.chain1;
+        if (b != null && prev.chain1Rip == rip && prev.chain1Epoch == epoch && b.valid) {
+            return b;
+        }
+        return null;
+    }
+
+    private static void link(Block prev, Block b, long rip, long epoch) {
+        if (prev == null) {
+            return;
+        }
+        if (prev.chain0 == null || prev.chain0Epoch != epoch || !prev.chain0.valid) {
+            prev.chain0 = b;
+            prev.chain0Rip = rip;
+            prev.chain0Epoch = epoch;
+        } else {
+            prev.chain1 = b;
+            prev.chain1Rip = rip;
+            prev.chain1Epoch = epoch;
+        }
     }
 
     /** Dispatches the current instruction. */
@@ -168,7 +225,18 @@ public final class Interpreter {
         long firstFrame = ma >>> 12;
         long lastFrame = firstFrame;
         while (n < Block.CAPACITY) {
-            int len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+            int len;
+            try {
+                len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+            } catch (CpuFault f) {
+                if (n == 0) {
+                    throw f;
+                }
+                // The instruction runs into a page that cannot be fetched: end the block before it,
+                // so the fault is raised when execution actually reaches it.
+                break;
+            }
+            b.fop[n] = FastPath.classify(b.op[n], b.mrm[n], b.attr[n]);
             long endFrame = cpu.mmu.fetchAddress(va + len - 1) >>> 12;
             lastFrame = endFrame;
             n++;

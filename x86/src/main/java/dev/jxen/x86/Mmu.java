@@ -45,8 +45,15 @@ public final class Mmu {
     private final long[] writePage = new long[TLB_SIZE];
     private final long[] fetchTag = new long[TLB_SIZE];
     private final long[] fetchPage = new long[TLB_SIZE];
-    /** Bit i set: slot i (in any of the three TLBs) came from a global mapping. */
-    private final boolean[] global = new boolean[TLB_SIZE];
+    /** Slot i of each TLB came from a global mapping (kept by a non-global flush). */
+    private final boolean[] readGlobal = new boolean[TLB_SIZE];
+    private final boolean[] writeGlobal = new boolean[TLB_SIZE];
+    private final boolean[] fetchGlobal = new boolean[TLB_SIZE];
+    /** Some slot holds a piece of a 2 MiB or 1 GiB page: INVLPG must then drop all its pieces. */
+    private boolean largePagesCached;
+    /** The entries of the walk in progress and where they are, to set accessed bits once it succeeds. */
+    private final long[] walkEntry = new long[4];
+    private final long[] walkEntryMa = new long[4];
 
     /** When false (CR0.PG clear), linear addresses are machine addresses. */
     boolean paging = true;
@@ -65,23 +72,61 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- TLB maintenance
 
+    /**
+     * Bumped whenever translations may have changed (flush, INVLPG), so that whoever remembers a
+     * translation (the interpreter's block chains) knows when to look it up again.
+     */
+    long epoch;
+
     public void flush(boolean includeGlobal) {
+        epoch++;
+        boolean large = false;
         for (int i = 0; i < TLB_SIZE; i++) {
-            if (includeGlobal || !global[i]) {
+            if (includeGlobal || !readGlobal[i]) {
                 readTag[i] = INVALID;
-                writeTag[i] = INVALID;
-                fetchTag[i] = INVALID;
-                global[i] = false;
+                readGlobal[i] = false;
             }
+            if (includeGlobal || !writeGlobal[i]) {
+                writeTag[i] = INVALID;
+                writeGlobal[i] = false;
+            }
+            if (includeGlobal || !fetchGlobal[i]) {
+                fetchTag[i] = INVALID;
+                fetchGlobal[i] = false;
+            }
+            large |= readGlobal[i] | writeGlobal[i] | fetchGlobal[i];
         }
+        // Surviving global entries may come from large pages: stay conservative for INVLPG then.
+        largePagesCached &= large;
     }
 
+    /** INVLPG: drops the translation of the page holding {@code va}, global or not, whatever its size. */
     public void invalidatePage(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        readTag[i] = INVALID;
-        writeTag[i] = INVALID;
-        fetchTag[i] = INVALID;
-        global[i] = false;
+        epoch++;
+        if (!largePagesCached) {
+            int i = (int) (va >>> 12) & TLB_MASK;
+            readTag[i] = INVALID;
+            writeTag[i] = INVALID;
+            fetchTag[i] = INVALID;
+            readGlobal[i] = writeGlobal[i] = fetchGlobal[i] = false;
+            return;
+        }
+        // The TLB holds large pages in 4 KiB pieces: drop every piece of the 1 GiB region around va.
+        long region = va >>> 30;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (readTag[i] >>> 30 == region) {
+                readTag[i] = INVALID;
+                readGlobal[i] = false;
+            }
+            if (writeTag[i] >>> 30 == region) {
+                writeTag[i] = INVALID;
+                writeGlobal[i] = false;
+            }
+            if (fetchTag[i] >>> 30 == region) {
+                fetchTag[i] = INVALID;
+                fetchGlobal[i] = false;
+            }
+        }
     }
 
     /** Drops write entries that point at machine frame {@code mfn} (it now holds decoded code). */
@@ -194,7 +239,7 @@ public final class Mmu {
         }
         translate(va, ACCESS_WRITE);
         if (((va + size - 1) ^ va) >>> 12 != 0) {
-            translate((va + size - 1) & ~0xFFFL, ACCESS_WRITE); // a fault reports the page's first byte
+            translate((va + size - 1) & ~0xFFFL, ACCESS_WRITE);
         }
     }
 
@@ -215,9 +260,10 @@ public final class Mmu {
             long ma = translate(va, ACCESS_READ);
             return loadMachine(ma, size);
         }
-        // Page-crossing: translate both halves before reading either.
+        // Page-crossing: translate both halves before reading either. A fault on the second page
+        // reports its first byte, as the CPU does.
         long ma0 = translate(va, ACCESS_READ);
-        long ma1 = translate(end & ~0xFFFL, ACCESS_READ) + (end & 0xFFF); // a fault reports the page's first byte
+        long ma1 = translate(end & ~0xFFFL, ACCESS_READ) + (end & 0xFFF);
         long v = 0;
         for (int b = 0; b < size; b++) {
             long a = va + b;
@@ -235,7 +281,7 @@ public final class Mmu {
             cpu.noteCodeWrite(ma0 >>> 12);
             return;
         }
-        long ma1 = translate(end & ~0xFFFL, ACCESS_WRITE) + (end & 0xFFF); // a fault reports the page's first byte
+        long ma1 = translate(end & ~0xFFFL, ACCESS_WRITE) + (end & 0xFFF);
         for (int b = 0; b < size; b++) {
             long a = va + b;
             long ma = ((a ^ va) >>> 12) == 0 ? ma0 + b : ma1 - (end - a);
@@ -277,7 +323,8 @@ public final class Mmu {
 
     /**
      * Walks the page tables. Returns the machine address, or -1 after recording the exception in
-     * the CPU's pending fields. Fills the TLB when {@code fill}.
+     * the CPU's pending fields. Accessed bits (and the dirty bit of a write) are set only when the
+     * access succeeds. Fills the TLB when {@code fill}.
      */
     long walk(long va, int access, int cpl, boolean fill) {
         if ((va << 16 >> 16) != va) {
@@ -287,24 +334,23 @@ public final class Mmu {
         boolean user = cpl == 3;
         boolean write = access == ACCESS_WRITE;
         long pageBase;
-        long offsetMask;
         boolean writable;
         boolean globalPage = false;
+        boolean large = false;
         if (!paging) {
             pageBase = va & ~0xFFFL;
-            offsetMask = 0xFFF;
             writable = true;
         } else {
             long table = cpu.cr3 & ADDR_MASK;
+            long nxReserved = cpu.nxEnabled() ? 0 : NX;
             boolean rwAll = true;
             boolean usAll = true;
             boolean nxAny = false;
             long entry = 0;
-            long entryMa = 0;
-            int level;
-            int shift = 39;
-            for (level = 4; level >= 1; level--, shift -= 9) {
-                entryMa = table + (((va >>> shift) & 0x1FF) << 3);
+            int level = 4;
+            int n = 0;
+            for (int shift = 39;; level--, shift -= 9) {
+                long entryMa = table + (((va >>> shift) & 0x1FF) << 3);
                 if (entryMa + 8 > memSize) {
                     return pageFault(va, access, user, false, false);
                 }
@@ -312,23 +358,22 @@ public final class Mmu {
                 if ((entry & P) == 0) {
                     return pageFault(va, access, user, false, false);
                 }
-                if ((entry & RSVD_BITS[level]) != 0 || (level == 4 && (entry & PS) != 0)
-                        || (!cpu.nxEnabled() && (entry & NX) != 0)) {
+                boolean leaf = level == 1 || (level <= 3 && (entry & PS) != 0);
+                long reserved = leaf ? RSVD_LEAF[level] : RSVD_TABLE[level];
+                if ((entry & (reserved | nxReserved)) != 0) {
                     return pageFault(va, access, user, true, true);
                 }
                 rwAll &= (entry & RW) != 0;
                 usAll &= (entry & US) != 0;
                 nxAny |= (entry & NX) != 0;
-                if ((entry & A) == 0) {
-                    mem.set(LONG, entryMa, entry | A);
-                    entry |= A;
-                }
-                if (level == 1 || (level <= 3 && (entry & PS) != 0)) {
+                walkEntry[n] = entry;
+                walkEntryMa[n++] = entryMa;
+                if (leaf) {
                     break;
                 }
                 table = entry & ADDR_MASK;
             }
-            // Permission checks, in the order the error code needs them.
+            // Permission checks: any failure is the same "present" fault.
             if (user && !usAll) {
                 return pageFault(va, access, user, true, false);
             }
@@ -338,18 +383,20 @@ public final class Mmu {
             if (access == ACCESS_FETCH && nxAny && cpu.nxEnabled()) {
                 return pageFault(va, access, user, true, false);
             }
-            if (write && (entry & D) == 0) {
-                mem.set(LONG, entryMa, entry | D | A);
+            for (int k = 0; k < n; k++) {
+                long e = walkEntry[k];
+                long set = k == n - 1 && write ? A | D : A;
+                if ((e & set) != set) {
+                    mem.set(LONG, walkEntryMa[k], e | set);
+                }
             }
-            writable = rwAll && (!user || usAll);
-            if (!user && (cpu.cr0 & X86Cpu.CR0_WP) == 0) {
-                writable = true;
-            }
+            writable = rwAll || (!user && (cpu.cr0 & X86Cpu.CR0_WP) == 0);
             // A page is only writable through the TLB once it is dirty, so the D bit gets set.
             writable &= write || (entry & D) != 0;
             globalPage = (entry & G) != 0 && (cpu.cr4 & X86Cpu.CR4_PGE) != 0;
-            offsetMask = level == 1 ? 0xFFF : level == 2 ? 0x1F_FFFF : 0x3FFF_FFFF;
+            long offsetMask = level == 1 ? 0xFFF : level == 2 ? 0x1F_FFFF : 0x3FFF_FFFF;
             pageBase = (entry & ADDR_MASK & ~offsetMask) | (va & offsetMask & ~0xFFFL);
+            large = level > 1;
         }
         long ma = pageBase | (va & 0xFFF);
         if (pageBase + 0x1000 > memSize || pageBase < 0) {
@@ -359,24 +406,37 @@ public final class Mmu {
         if (fill) {
             int i = (int) (va >>> 12) & TLB_MASK;
             long tag = va & ~0xFFFL;
+            largePagesCached |= large;
             if (access == ACCESS_FETCH) {
                 fetchTag[i] = tag;
                 fetchPage[i] = pageBase;
+                fetchGlobal[i] = globalPage;
             } else {
                 readTag[i] = tag;
                 readPage[i] = pageBase;
+                readGlobal[i] = globalPage;
                 if (writable && !memory.isCodeFrame(pageBase >>> 12)) {
                     writeTag[i] = tag;
                     writePage[i] = pageBase;
+                    writeGlobal[i] = globalPage;
+                } else if (writeTag[i] == tag) {
+                    writeTag[i] = INVALID;
                 }
             }
-            global[i] = globalPage;
         }
         return ma;
     }
 
-    /** Reserved-bit masks per level (physical address width 52 assumed). */
-    private static final long[] RSVD_BITS = {0, 0, 0, 0, 0};
+    /**
+     * The physical-address width the CPU advertises (CPUID 0x80000008 EAX[7:0], see
+     * {@code testkit.CpuModel}): address bits 51..48 of every entry are reserved.
+     */
+    static final int PHYS_ADDR_BITS = 48;
+    private static final long RSVD_PHYS = ((1L << 52) - 1) & ~((1L << PHYS_ADDR_BITS) - 1);
+    /** Reserved bits of entries that point to a table, by level (1..4): PS is reserved in the PML4E. */
+    private static final long[] RSVD_TABLE = {0, RSVD_PHYS, RSVD_PHYS, RSVD_PHYS, RSVD_PHYS | PS};
+    /** Reserved bits of entries that map a page: a large page's address bits below its size (bit 12 is PAT). */
+    private static final long[] RSVD_LEAF = {0, RSVD_PHYS, RSVD_PHYS | 0x1F_E000L, RSVD_PHYS | 0x3FFF_E000L, 0};
 
     private long pageFault(long va, int access, boolean user, boolean present, boolean rsvd) {
         int err = (present ? 1 : 0) | (access == ACCESS_WRITE ? 2 : 0) | (user ? 4 : 0) | (rsvd ? 8 : 0)

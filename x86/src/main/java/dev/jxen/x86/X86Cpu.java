@@ -349,6 +349,7 @@ public final class X86Cpu implements CpuState, VcpuRunner {
         segLimit[seg] = limit;
         segBase[seg] = base; // for FS/GS a selector load sets the base's low 32 bits in every mode
         if (seg == CS) {
+            mmu.epoch++; // the decoding mode may change: chained blocks must be looked up again
             code64 = (attrs & 0x2000) != 0; // L
             codeDefault32 = (attrs & 0x4000) != 0; // D
             setCpl(selector & 3);

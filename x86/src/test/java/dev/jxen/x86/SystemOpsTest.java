@@ -220,7 +220,10 @@ class SystemOpsTest {
         c.gpr[RCX] = 3;
         c.putRflags(0x202 | Flags.CF);
         assertFault(run(0x48, 0x0f, 0xab, 0x0f), Vectors.PF); // bts %rcx,(%rdi)
+        assertThat(exit().errorCode & 2).as("a read-modify-write faults as a write (host)").isEqualTo(2);
         assertThat(flags()).isEqualTo(Flags.CF);
+        assertFault(run(0x48, 0x0f, 0xa3, 0x0f), Vectors.PF); // bt %rcx,(%rdi): a read
+        assertThat(exit().errorCode & 2).isZero();
     }
 
     // ---------------------------------------------------------------- scans and counts
@@ -782,6 +785,24 @@ class SystemOpsTest {
         assertFault(r, Vectors.GP);
         assertThat(exit().errorCode).isEqualTo(FlatMachine.KERNEL_DS);
         assertThat(c.gpr[RSP]).isEqualTo(STACK - 8);
+    }
+
+    @Test
+    void lfsLoadsOffsetAndSelector() {
+        machine(3);
+        c.gpr[RDI] = DATA;
+        c.gpr[RAX] = -1;
+        m.memory().write32(DATA, 0x1234_5678);
+        m.memory().write16(DATA + 4, (short) FlatMachine.USER_DS);
+        run(0x0f, 0xb4, 0x07); // lfs (%rdi),%eax
+        assertThat(c.gpr[RAX]).isEqualTo(0x1234_5678L);
+        assertThat(c.segSel[X86Cpu.FS]).isEqualTo(FlatMachine.USER_DS);
+        m.memory().write16(DATA + 4, (short) FlatMachine.KERNEL_DS);
+        c.gpr[RAX] = 5;
+        assertFault(run(0x0f, 0xb4, 0x07), Vectors.GP);
+        assertThat(exit().errorCode).isEqualTo(FlatMachine.KERNEL_DS);
+        assertThat(c.gpr[RAX]).isEqualTo(5);
+        assertThat(c.segSel[X86Cpu.FS]).isEqualTo(FlatMachine.USER_DS);
     }
 
     // ---------------------------------------------------------------- MXCSR, FXSAVE

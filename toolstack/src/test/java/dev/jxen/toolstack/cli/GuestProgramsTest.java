@@ -61,13 +61,23 @@ class GuestProgramsTest {
         assertThat(run.status()).isZero();
     }
 
+    /** Trial division: a different method from the demo's sieve. */
+    private static boolean isPrime(int n) {
+        for (int d = 2; d * d <= n; d++) {
+            if (n % d == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** What cpu-demo.c prints, computed independently. */
     static String expectedDemoOutput() {
         StringBuilder sb = new StringBuilder("jxen cpu demo\n");
         List<Integer> small = new ArrayList<>();
         int count = 0;
         for (int n = 2; n < 100_000; n++) {
-            if (java.math.BigInteger.valueOf(n).isProbablePrime(50)) {
+            if (isPrime(n)) {
                 count++;
                 if (n < 100) {
                     small.add(n);
@@ -87,7 +97,7 @@ class GuestProgramsTest {
         sb.append("fibonacci(90): ").append(a).append('\n');
 
         int best = 1, bestLen = 1;
-        for (int start = 1; start < 100_000; start++) {
+        for (int start = 1; start < 10_000; start++) {
             long x = start;
             int len = 1;
             while (x != 1) {
@@ -99,7 +109,7 @@ class GuestProgramsTest {
                 best = start;
             }
         }
-        sb.append("longest collatz chain below 100000: start ").append(best).append(", length ").append(bestLen)
+        sb.append("longest collatz chain below 10000: start ").append(best).append(", length ").append(bestLen)
                 .append('\n');
         sb.append("gcd(1071, 462): ").append(java.math.BigInteger.valueOf(1071).gcd(java.math.BigInteger.valueOf(462)))
                 .append('\n');

@@ -34,7 +34,8 @@ public final class CpuModel {
             case 0x8000_0000 -> out[0] = 0x8000_0008;
             case 0x8000_0001 -> {
                 out[2] = 1 | (1 << 5); // LAHF/SAHF in 64-bit mode, LZCNT (ABM)
-                out[3] = (1 << 11) /* SYSCALL */ | (1 << 20) /* NX */ | (1 << 27) /* RDTSCP */ | (1 << 29) /* LM */;
+                out[3] = (1 << 11) /* SYSCALL */ | (1 << 20) /* NX */ | (1 << 26) /* 1 GiB pages */
+                        | (1 << 27) /* RDTSCP */ | (1 << 29) /* LM */;
             }
             case 0x8000_0008 -> out[0] = 0x3030; // 48-bit virtual, 48-bit physical
             default -> { }

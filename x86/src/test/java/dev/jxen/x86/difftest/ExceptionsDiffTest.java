@@ -96,7 +96,7 @@ class ExceptionsDiffTest {
         f.add("int 0x41", 64, 5, Forms.NONE);
         f.add("int1", ".byte 0xf1", 64, 5, Forms.NONE);
         for (String p : new String[] {"hlt", "cli", "sti", "in al, dx", "out dx, al", "rdmsr", "wrmsr", "mov cr3, rax",
-            "mov rax, cr0", "lgdt [rbx]", "invlpg [rbx]", "wbinvd", "swapgs", "clts", "mov dr7, rax", "sysret"}) {
+            "mov rax, cr0", "lgdt [rbx]", "invlpg [rbx]", "wbinvd", "swapgs", "clts", "mov dr7, rax", "sysretq"}) {
             f.add(p, 64, 5, Forms.NONE);
         }
         f.add("divss by zero unmasked", "divss xmm0, xmm1", 64, 20, (v, c) -> {

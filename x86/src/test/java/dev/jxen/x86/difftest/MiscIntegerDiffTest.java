@@ -76,11 +76,15 @@ class MiscIntegerDiffTest {
         return f.tests();
     }
 
-    /** Little-endian load from a case's data pages. */
+    /** Little-endian load from a case's data pages (bytes outside them read as zero). */
     static long load(CpuCase c, long addr, int size) {
         long v = 0;
         for (int k = size - 1; k >= 0; k--) {
             long a = addr + k - Layout.DATA_BASE;
+            if (a < 0 || a >= (long) Layout.DATA_PAGES * Layout.PAGE) {
+                v <<= 8;
+                continue;
+            }
             byte[] page = c.pages[(int) (a / Layout.PAGE)];
             v = (v << 8) | (page == null ? 0 : page[(int) (a % Layout.PAGE)] & 0xFF);
         }
