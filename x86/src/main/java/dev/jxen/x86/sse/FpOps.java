@@ -269,9 +269,6 @@ final class FpOps {
                 r1 = s.xmm[2 * d + 1];
             }
             s.commitFp(c);
-            if (mmxReg) {
-                c.x87.mmxEnter();
-            }
             s.setXmm(d, r0, r1);
             return;
         }
@@ -305,7 +302,6 @@ final class FpOps {
                 r1 = f.toInt(b >>> 32, false, 32, truncate);
             }
             s.commitFp(c);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, (r0 & M32) | (r1 << 32));
             return;
         }
