@@ -152,7 +152,10 @@ class SseDiffTest {
         for (String a : new String[] {"addps xmm1, xmm2", "mulsd xmm1, xmm2", "divps xmm1, xmm2", "sqrtsd xmm1, xmm2",
             "subpd xmm1, xmm2", "minss xmm1, xmm2", "cmpltps xmm1, xmm2", "comisd xmm1, xmm2", "cvtpd2ps xmm1, xmm2",
             "cvtsd2si eax, xmm2", "cvttps2dq xmm1, xmm2", "roundps xmm1, xmm2, 0", "dpps xmm1, xmm2, 0xff",
-            "haddpd xmm1, xmm2", "cvtsi2ss xmm1, rax"}) {
+            "haddpd xmm1, xmm2", "cvtsi2ss xmm1, rax", "mulps xmm1, xmm2", "divpd xmm1, xmm2", "sqrtps xmm1, xmm2",
+            "maxpd xmm1, xmm2", "cmpnleps xmm1, xmm2", "ucomiss xmm1, xmm2", "cvtps2pd xmm1, xmm2", "cvtdq2ps xmm1, xmm2",
+            "cvtps2dq xmm1, xmm2", "cvttsd2si rax, xmm2", "addsubps xmm1, xmm2", "dppd xmm1, xmm2, 0x33",
+            "roundsd xmm1, xmm2, 4", "cvtsd2ss xmm1, xmm2", "cvtss2sd xmm1, xmm2", "hsubps xmm1, xmm2"}) {
             boolean d = a.contains("sd") || a.contains("pd");
             f.add("unmasked " + a, a, 64, 300, fpState(d, true));
         }
