@@ -33,5 +33,12 @@ public final class Block {
     long chain0Epoch = -1, chain1Epoch = -1;
     /** Next block in the same hash bucket / same frame list. */
     Block hashNext;
+    /**
+     * For a block whose last instruction runs into the next page: that page's distance from
+     * {@link #startVa} and the frame it mapped to when decoded (the block is only valid while it
+     * still does); 0 for blocks within one page.
+     */
+    long secondPageOffset;
+    long secondFrame;
     Block frameNext;
 }

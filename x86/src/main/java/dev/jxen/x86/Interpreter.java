@@ -201,7 +201,7 @@ public final class Interpreter {
         int mode = (cpu.code64 ? 1 : 0) | (cpu.codeDefault32 ? 2 : 0);
         int h = hash(ma);
         for (Block b = buckets[h]; b != null; b = b.hashNext) {
-            if (b.startMa == ma && b.modeKey == mode) {
+            if (b.startMa == ma && b.modeKey == mode && (b.secondPageOffset == 0 || secondPageUnchanged(b, rip))) {
                 return b;
             }
         }
@@ -209,6 +209,15 @@ public final class Interpreter {
         b.hashNext = buckets[h];
         buckets[h] = b;
         return b;
+    }
+
+    /** A block that runs into the next page is reused only while that page maps the same frame. */
+    private boolean secondPageUnchanged(Block b, long rip) {
+        try {
+            return cpu.mmu.fetchAddress(rip + b.secondPageOffset) >>> 12 == b.secondFrame;
+        } catch (CpuFault f) {
+            return false; // decoding again ends the block before the instruction that cannot be fetched
+        }
     }
 
     private static int hash(long ma) {
@@ -250,6 +259,8 @@ public final class Interpreter {
         register(b, firstFrame);
         if (lastFrame != firstFrame) {
             register(b, lastFrame);
+            b.secondPageOffset = ((va - 1) & ~0xFFFL) - rip;
+            b.secondFrame = lastFrame;
         }
         return b;
     }
@@ -261,7 +272,7 @@ public final class Interpreter {
         }
         // Frame lists hold each block once per frame; a block on two frames sits on both lists via a wrapper.
         Block head = byFrame.get(mfn);
-        if (head == null || b.startMa >>> 12 == mfn) {
+        if (b.startMa >>> 12 == mfn) { // its own frameNext serves the start frame's list only
             b.frameNext = head;
             byFrame.put(mfn, b);
         } else {

@@ -229,6 +229,16 @@ public final class Mmu {
     }
 
     /**
+     * Reads {@code size} bytes (1, 2, 4, 8, zero-extended) for a read-modify-write instruction: the
+     * CPU checks such a read as a write, so a fault has the W bit in its error code even though the
+     * read comes first, and a read-only page faults before anything is computed.
+     */
+    public long readForWrite(long va, int size) {
+        probeWrite(va, size);
+        return read(va, size);
+    }
+
+    /**
      * Checks that {@code size} bytes at {@code va} are writable (raising the fault if not) without
      * writing; used by instructions that must fault before changing anything else.
      */

@@ -329,6 +329,9 @@ public final class X86Cpu implements CpuState, VcpuRunner {
     /** Called by the MMU after a write that did not go through the write TLB. */
     void noteCodeWrite(long mfn) {
         if (memory.isCodeFrame(mfn)) {
+            // Other vCPUs on this memory may have decoded the frame too: the memory's listener
+            // (the engine) tells them all; then this one, which may have been made without an engine.
+            memory.noteWrite(mfn << 12, 1);
             interpreter.invalidateFrame(mfn);
         }
     }

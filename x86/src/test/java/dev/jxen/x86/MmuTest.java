@@ -383,6 +383,20 @@ class MmuTest {
         assertThat(faultOf(() -> c.mmu.read64(0x41_4FFD))).isEqualTo(pf(0, 0x41_5000));
     }
 
+    @Test
+    void readForWriteFaultsAsAWrite() {
+        long va = 0x41_6000;
+        clearBits(pte(va), RW);
+        clearBits(pte(0x41_8000), P);
+        flush();
+        assertThat(faultOf(() -> c.mmu.readForWrite(va, 4))).isEqualTo(pf(PF_P | PF_W, va));
+        assertThat(faultOf(() -> c.mmu.readForWrite(0x41_8010, 8))).isEqualTo(pf(PF_W, 0x41_8010));
+        assertThat(faultOf(() -> c.mmu.readForWrite(0x41_7FFE, 4))).isEqualTo(pf(PF_W, 0x41_8000));
+        mem.write64(0x41_9000, 0x8877_6655_4433_2211L);
+        assertThat(c.mmu.readForWrite(0x41_9000, 2)).isEqualTo(0x2211);
+        assertThat(c.mmu.readForWrite(0x41_9004, 4)).isEqualTo(0x8877_6655L);
+    }
+
     // ---------------------------------------------------------------- TLB
 
     @Test
@@ -548,5 +562,135 @@ class MmuTest {
         runner.translate(va, VcpuRunner.ACCESS_READ, 0);
         set(pte(va), 0x47_0000 | P | RW | US);
         assertThat(c.mmu.read64(va)).isEqualTo(5);
+    }
+
+    // ---------------------------------------------------------------- through instructions
+
+    static final long CODE = 0x1000;
+    static final int RAX = 0, RBX = 3, RSP = 4;
+
+    /** Runs {@code code} at CODE (RSP at 0x80000) and returns the exit, which must be an exception. */
+    VcpuExit runToException(int... code) {
+        byte[] b = new byte[code.length];
+        for (int i = 0; i < code.length; i++) {
+            b[i] = (byte) code[i];
+        }
+        return runToException(CODE, b);
+    }
+
+    VcpuExit runToException(long at, byte[] code) {
+        fm.load(at, code);
+        if (c.gpr[RSP] == 0) {
+            c.gpr[RSP] = 0x80000;
+        }
+        c.rip = at;
+        assertThat(fm.run(100)).as(c.exit().toString()).isEqualTo(ExitReason.EXCEPTION);
+        return c.exit();
+    }
+
+    void assertPageFault(VcpuExit exit, int error, long address) {
+        assertThat(exit.vector).isEqualTo(Vectors.PF);
+        assertThat(exit.hasErrorCode).isTrue();
+        assertThat(exit.errorCode).isEqualTo(error);
+        assertThat(exit.faultAddress).isEqualTo(address);
+        assertThat(c.cr2()).as("CR2").isEqualTo(address);
+    }
+
+    @Test
+    void loadFromANotPresentPageFaultsWithCr2AndChangesNothing() {
+        long va = 0x43_2010;
+        clearBits(pte(va), P);
+        flush();
+        c.gpr[RBX] = va;
+        c.gpr[RAX] = 0x1234;
+        VcpuExit exit = runToException(0x48, 0x8b, 0x03); // mov rax, [rbx]
+        assertPageFault(exit, 0, va);
+        assertThat(c.rip).isEqualTo(CODE);
+        assertThat(c.gpr[RAX]).isEqualTo(0x1234);
+    }
+
+    @Test
+    void pageCrossingStoreFaultsOnTheSecondPageAndWritesNothing() {
+        clearBits(pte(0x43_4000), P);
+        flush();
+        mem.write64(0x43_3FF8, 0x0505_0505_0505_0505L);
+        c.gpr[RBX] = 0x43_3FFC;
+        c.gpr[RAX] = -1;
+        VcpuExit exit = runToException(0x48, 0x89, 0x03); // mov [rbx], rax
+        assertPageFault(exit, PF_W, 0x43_4000);
+        assertThat(c.rip).isEqualTo(CODE);
+        assertThat(mem.read64(0x43_3FF8)).isEqualTo(0x0505_0505_0505_0505L);
+    }
+
+    @Test
+    void readModifyWriteOnAReadOnlyPageChangesNeitherMemoryNorFlags() {
+        long va = 0x43_5000;
+        clearBits(pte(va), RW);
+        flush();
+        mem.write64(va, 7);
+        c.gpr[RBX] = va;
+        c.gpr[RAX] = 1;
+        long flags = c.getRflags();
+        VcpuExit exit = runToException(0x48, 0x01, 0x03); // add [rbx], rax
+        assertPageFault(exit, PF_P | PF_W, va);
+        assertThat(mem.read64(va)).isEqualTo(7);
+        assertThat(c.getRflags()).isEqualTo(flags);
+    }
+
+    @Test
+    void pushOntoANotPresentStackPageLeavesRsp() {
+        clearBits(pte(0x7F000), P);
+        flush();
+        c.gpr[RSP] = 0x80000;
+        VcpuExit exit = runToException(0x50); // push rax
+        assertPageFault(exit, PF_W, 0x7FFF8);
+        assertThat(c.gpr[RSP]).isEqualTo(0x80000);
+    }
+
+    @Test
+    void userStoreToASupervisorPage() {
+        fm.close();
+        fm = new FlatMachine(8 << 20, 3);
+        c = fm.cpu();
+        mem = fm.memory();
+        long va = 0x43_6000;
+        clearBits(pte(va), US);
+        flush();
+        c.gpr[RBX] = va + 8;
+        VcpuExit exit = runToException(0x48, 0x89, 0x03); // mov [rbx], rax
+        assertPageFault(exit, PF_P | PF_W | PF_U, va + 8);
+    }
+
+    @Test
+    void jumpToAnNxPageFaultsOnTheFetchAtTheTarget() {
+        long target = 0x43_7000;
+        setBits(pte(target), NX);
+        flush();
+        mem.write8(target, (byte) 0x90);
+        VcpuExit exit = runToException(0xe9, 0xfb, 0x5f, 0x43, 0x00); // jmp 0x437000
+        assertPageFault(exit, PF_P | PF_ID, target);
+        assertThat(c.rip).isEqualTo(target);
+    }
+
+    @Test
+    void instructionRunningIntoANotPresentPageFaultsAfterThoseBeforeItRan() {
+        clearBits(pte(0x43_9000), P);
+        flush();
+        c.gpr[RBX] = 0;
+        // inc ebx; inc ebx; then mov eax, imm32 whose immediate lies on the missing page
+        VcpuExit exit = runToException(0x43_8FFA, new byte[] {(byte) 0xff, (byte) 0xc3, (byte) 0xff, (byte) 0xc3,
+            (byte) 0xb8, 0x11});
+        assertPageFault(exit, PF_ID, 0x43_9000);
+        assertThat(c.rip).isEqualTo(0x43_8FFE);
+        assertThat(c.gpr[RBX]).isEqualTo(2);
+    }
+
+    @Test
+    void nonCanonicalOperandRaisesGeneralProtection() {
+        c.gpr[RBX] = 0x0000_8000_0000_0000L;
+        VcpuExit exit = runToException(0x48, 0x8b, 0x03); // mov rax, [rbx]
+        assertThat(exit.vector).isEqualTo(Vectors.GP);
+        assertThat(exit.errorCode).isZero();
+        assertThat(c.rip).isEqualTo(CODE);
     }
 }
