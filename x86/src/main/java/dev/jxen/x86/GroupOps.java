@@ -151,7 +151,7 @@ final class GroupOps {
         }
     }
 
-    private static long rotate(long a, int s, int n, boolean right) {
+    static long rotate(long a, int s, int n, boolean right) {
         int bits = Flags.BITS[s];
         int k = n & (bits - 1);
         if (k == 0) {
@@ -165,7 +165,7 @@ final class GroupOps {
     }
 
     /** Flags after ROL/ROR: CF and OF from the result, the others kept. */
-    private static long rotateFlags(X86Cpu c, int s, long r, boolean right) {
+    static long rotateFlags(X86Cpu c, int s, long r, boolean right) {
         long f = Flags.arith(c) & ~(Flags.CF | Flags.OF);
         int bits = Flags.BITS[s];
         long msb = (r >>> (bits - 1)) & 1;
