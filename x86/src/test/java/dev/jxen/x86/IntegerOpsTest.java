@@ -447,6 +447,27 @@ class IntegerOpsTest {
     }
 
     @Test
+    void longRepStosRunsInChunksThatTheBudgetCanInterrupt() {
+        long count = 3 * StringOps.REP_CHUNK + 5;
+        c.gpr[RAX] = 0x5A;
+        c.gpr[RDI] = DATA;
+        c.gpr[RCX] = count;
+        m.load(CODE, bytes(0xf3, 0xaa, // rep stosb
+                0xf4));
+        c.rip = CODE;
+        // One instruction of budget: the first chunk runs and RIP stays on the REP for the rest.
+        assertThat(m.run(1)).isEqualTo(ExitReason.BUDGET);
+        assertThat(c.rip).isEqualTo(CODE);
+        assertThat(c.gpr[RCX]).isEqualTo(count - StringOps.REP_CHUNK);
+        assertThat(c.gpr[RDI]).isEqualTo(DATA + StringOps.REP_CHUNK);
+        assertThat(m.run(100)).isEqualTo(ExitReason.HALT);
+        assertThat(c.gpr[RCX]).isZero();
+        assertThat(c.gpr[RDI]).isEqualTo(DATA + count);
+        assertThat(m.memory().read8(DATA + count - 1)).isEqualTo((byte) 0x5A);
+        assertThat(m.memory().read8(DATA + count)).isZero();
+    }
+
+    @Test
     void repneScasStopsOnMatchAndRepeCmpsOnMismatch() {
         m.load(DATA, "hello, world".getBytes());
         c.gpr[RDI] = DATA;
