@@ -55,7 +55,7 @@ public final class Hypervisor implements AutoCloseable {
         this.bootEpochNanos = boot.getEpochSecond() * 1_000_000_000L + boot.getNano();
         this.frames = new FrameTable(memory);
         this.m2p = new M2p(memory, frames);
-        this.mmu = new PvMmu();
+        this.mmu = new PvMmu(frames, m2p);
     }
 
     public MachineMemory memory() {
