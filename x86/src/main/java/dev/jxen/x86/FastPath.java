@@ -282,6 +282,9 @@ final class FastPath {
             case ALU_STORE: {
                 int kind = kind(f);
                 long ea = ea(c, b.mrm[k], b.disp[k], next);
+                if (kind != CMP) {
+                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
+                }
                 long a = load(c, s, ea);
                 long v = trunc(s, g[reg(f)]);
                 if (kind != CMP) {
@@ -294,6 +297,9 @@ final class FastPath {
             case ALU_MI: {
                 int kind = kind(f);
                 long ea = ea(c, b.mrm[k], b.disp[k], next);
+                if (kind != CMP) {
+                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
+                }
                 long a = load(c, s, ea);
                 long v = trunc(s, b.imm[k]);
                 if (kind != CMP) {

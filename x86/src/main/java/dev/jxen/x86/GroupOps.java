@@ -39,7 +39,7 @@ final class GroupOps {
             c.setReg(s, rm, r);
         } else {
             long ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
             r = dec ? a - 1 : a + 1;
             c.mmu.write(ea, 1 << s, r);
         }
@@ -105,7 +105,7 @@ final class GroupOps {
             a = c.getReg(s, rm);
         } else {
             ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
         }
         if (n == 0) {
             // No flag changes, but a 32-bit register destination is still written (zero-extended).
@@ -238,7 +238,7 @@ final class GroupOps {
             c.setReg(s, rm, r);
         } else {
             long ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
             r = neg ? -a : ~a;
             c.mmu.write(ea, 1 << s, r);
         }

@@ -34,6 +34,19 @@ final class StringOps {
         }
     }
 
+    /** A REP with a zero count still writes its count and index registers (a 32-bit write zero-extends). */
+    private static void commitAll(X86Cpu c, int as, boolean si, boolean di) {
+        if (as == X86Cpu.S32) {
+            c.gpr[RCX] &= 0xFFFF_FFFFL;
+            if (si) {
+                c.gpr[RSI] &= 0xFFFF_FFFFL;
+            }
+            if (di) {
+                c.gpr[RDI] &= 0xFFFF_FFFFL;
+            }
+        }
+    }
+
     static void movs(X86Cpu c, int s) {
         int size = 1 << s;
         int as = c.addrSize();
@@ -49,6 +62,10 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, true);
+            return;
+        }
         try {
             while (n != 0) {
                 long v = c.mmu.read(c.linear(seg, si), size);
@@ -76,6 +93,10 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, false, true);
+            return;
+        }
         try {
             while (n != 0) {
                 c.mmu.write(c.linear(ES, di), size, v);
@@ -100,6 +121,10 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, false);
+            return;
+        }
         try {
             while (n != 0) {
                 c.setReg(s, 0, c.mmu.read(c.linear(seg, si), size));
@@ -130,23 +155,27 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, true);
+            return;
+        }
+        long a;
+        long b;
         try {
-            while (n != 0) {
-                long a = c.mmu.read(c.linear(seg, si), size);
-                long b = c.mmu.read(c.linear(ES, di), size);
+            do {
+                a = c.mmu.read(c.linear(seg, si), size);
+                b = c.mmu.read(c.linear(ES, di), size);
                 si += step;
                 di += step;
                 n--;
-                Flags.set(c, Flags.SUB | s, a, b, a - b);
-                if ((a == b) == untilEqual) {
-                    break;
-                }
-            }
+            } while (n != 0 && (a == b) != untilEqual);
         } finally {
             commit(c, as, RSI, si);
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        // Only a completed instruction sets the flags: after a fault part-way they are as before.
+        Flags.set(c, Flags.SUB | s, a, b, a - b);
     }
 
     static void scas(X86Cpu c, int s) {
@@ -164,20 +193,22 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, false, true);
+            return;
+        }
+        long b;
         try {
-            while (n != 0) {
-                long b = c.mmu.read(c.linear(ES, di), size);
+            do {
+                b = c.mmu.read(c.linear(ES, di), size);
                 di += step;
                 n--;
-                Flags.set(c, Flags.SUB | s, a, b, a - b);
-                if ((a == b) == untilEqual) {
-                    break;
-                }
-            }
+            } while (n != 0 && (a == b) != untilEqual);
         } finally {
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        Flags.set(c, Flags.SUB | s, a, b, a - b); // as for CMPS: not after a fault
     }
 
     // ---------------------------------------------------------------- ports
