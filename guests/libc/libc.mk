@@ -4,7 +4,7 @@
 # Included by guests/Makefile; builds into $(OUT) next to the freestanding programs.
 
 LIBC_DIR := libc
-LIBC_PROGRAMS := libc-printf libc-math libc-qsort
+LIBC_PROGRAMS := libc-printf libc-math libc-qsort libc-check
 # No AVX: the emulated CPU has none, and glibc picks its string and math routines by CPUID anyway.
 LIBC_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -fno-pie -fcf-protection=none
 LIBC_LDFLAGS := -static -no-pie -Wl,--build-id=none

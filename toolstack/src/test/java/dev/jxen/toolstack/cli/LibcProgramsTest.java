@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,9 @@ class LibcProgramsTest {
             "tanhl:", "asinhl:", "acoshl:", "atanhl:", "erfl:", "erfcl:", "lgammal:", "tgammal:", "sweepsl:");
 
     record Emulated(int status, String output, String diagnostic, long instructions, double seconds) {
+        Guests.Run asRun() {
+            return new Guests.Run(status, output, diagnostic);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,6 +51,34 @@ class LibcProgramsTest {
         assertThat(emulated.diagnostic()).isNull();
         assertThat(emulated.output()).isEqualTo(host.output());
         assertThat(emulated.status()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "emulated"})
+    void processEnvironmentChecksPass(String where) throws Exception {
+        Guests.Run run = where.equals("native") ? Guests.runNatively("libc-check") : runEmulated("libc-check").asRun();
+        assertThat(run.diagnostic()).isNull();
+        List<String> checks = run.output().lines().filter(l -> l.startsWith("PASS ") || l.startsWith("FAIL ")).toList();
+        assertThat(checks).as(run.output()).hasSizeGreaterThanOrEqualTo(15).allMatch(l -> l.startsWith("PASS "));
+        assertThat(run.output()).contains("libc-check: all passed\n").contains("to stderr\n");
+        assertThat(run.status()).isZero();
+    }
+
+    @Test
+    void abortEndsTheRunWithSigabrtStatusAsNatively() throws Exception {
+        Process p = new ProcessBuilder(Guests.path("libc-check").toAbsolutePath().toString(), "abort")
+                .redirectErrorStream(true).start();
+        String hostOutput = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(134);
+
+        ProgramRunner runner = ProgramRunner.load(Files.readAllBytes(Guests.path("libc-check")))
+                .arguments(List.of("libc-check", "abort")).instructionLimit(LIMIT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgramRunner.Result r = runner.run(out, out);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(hostOutput).isEqualTo("aborting\n");
+        assertThat(r.exitCode()).isEqualTo(134);
+        assertThat(r.diagnostic()).contains("SIGABRT");
     }
 
     @Test
