@@ -251,8 +251,8 @@ final class LinuxProcess {
     }
 
     private long brk(long requested) {
-        if (requested <= brkStart || requested == brk) {
-            return requested == brkStart ? brkStart : brk;
+        if (requested < brkStart) {
+            return brk; // brk(0) and other queries: Linux answers with the current break
         }
         long target = pageUp(requested);
         long current = pageUp(brk);
