@@ -46,7 +46,7 @@ class BzImageTest {
 
     /** A kernel large enough for several lz4/lzo blocks, with compressible and random parts. */
     private static byte[] makeKernelElf() {
-        byte[] big = new byte[600_000];
+        byte[] big = new byte[200_000];
         java.util.Random r = new java.util.Random(42);
         for (int i = 0; i < big.length; i++) {
             big[i] = (byte) (i % 3000 < 1500 ? i / 7 : r.nextInt());
@@ -65,19 +65,19 @@ class BzImageTest {
                 return o.toByteArray(); // gzip's own trailer already ends with the size
             }
             case "bzip2" -> {
-                try (OutputStream bz = new BZip2CompressorOutputStream(o, 9)) {
+                try (OutputStream bz = new BZip2CompressorOutputStream(o, 1)) {
                     bz.write(data);
                 }
             }
             case "xz" -> {
                 // As scripts/xz_wrap.sh: the x86 BCJ filter before LZMA2, CRC32 check.
-                FilterOptions[] f = {new X86Options(), new LZMA2Options(6)};
+                FilterOptions[] f = {new X86Options(), new LZMA2Options(1)};
                 try (OutputStream xz = new XZOutputStream(o, f, XZ.CHECK_CRC32)) {
                     xz.write(data);
                 }
             }
             case "lzma" -> {
-                try (OutputStream lz = new LZMAOutputStream(o, new LZMA2Options(6), -1)) {
+                try (OutputStream lz = new LZMAOutputStream(o, new LZMA2Options(1), -1)) {
                     lz.write(data);
                 }
             }
@@ -100,7 +100,7 @@ class BzImageTest {
     static byte[] lz4Legacy(byte[] data) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         o.writeBytes(TestElf.le(0x184C2102, 4));
-        int block = 256 * 1024; // smaller than lz4's 8 MiB so that the test has several blocks
+        int block = 64 * 1024; // smaller than lz4's 8 MiB so that the test has several blocks
         for (int off = 0; off < data.length; off += block) {
             byte[] c = raw(new Lz4JavaCompressor(), data, off, Math.min(block, data.length - off));
             o.writeBytes(TestElf.le(c.length, 4));
@@ -109,7 +109,7 @@ class BzImageTest {
         return o.toByteArray();
     }
 
-    /** An lzop file as {@code lzop -9} writes it (ADLER32 of each block's data), blocks of 256 KiB. */
+    /** An lzop file as {@code lzop -9} writes it (ADLER32 of each block's data), blocks of 64 KiB. */
     static byte[] lzop(byte[] data) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         o.writeBytes(new byte[] {(byte) 0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a});
@@ -124,7 +124,7 @@ class BzImageTest {
         o.writeBytes(be(0, 4)); // mtime high
         o.write(0); // no name
         o.writeBytes(be(0x12345678, 4)); // header checksum (not checked by the kernel)
-        int block = 256 * 1024;
+        int block = 64 * 1024;
         for (int off = 0; off < data.length; off += block) {
             int len = Math.min(block, data.length - off);
             byte[] c = raw(new LzoCompressor(), data, off, len);
