@@ -25,6 +25,9 @@ final class BzImage {
     static final long MAX_KERNEL = 1L << 30;
     private static final int LZ4_LEGACY_MAGIC = 0x184C2102;
     private static final int LZ4_LEGACY_BLOCK = 8 << 20;
+    /** How the libraries word a stream that stops before its end. */
+    private static final java.util.regex.Pattern ENDS_EARLY =
+            java.util.regex.Pattern.compile("(?i)unexpected end|not enough input|premature|truncated");
 
     private BzImage() {
     }
@@ -117,7 +120,11 @@ final class BzImage {
         } catch (EOFException e) {
             throw new BadImageException(file, "truncated " + fmt + " payload: the compressed stream ends early", e);
         } catch (IOException | MalformedInputException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new BadImageException(file, "corrupt " + fmt + " payload: " + reason(e), e);
+            String why = reason(e);
+            if (ENDS_EARLY.matcher(why).find()) {
+                throw new BadImageException(file, "truncated " + fmt + " payload: the compressed stream ends early", e);
+            }
+            throw new BadImageException(file, "corrupt " + fmt + " payload: " + why, e);
         }
         if (got != size) {
             throw new BadImageException(file, fmt + " payload decompressed to " + got + " bytes, but its size field says "
