@@ -61,6 +61,10 @@ public final class KernelImage {
             if (Files.isDirectory(path)) {
                 throw new BadImageException(file, "is a directory, not a kernel image");
             }
+            long size = Files.size(path);
+            if (size > BzImage.MAX_KERNEL) {
+                throw new BadImageException(file, "too large for a kernel image (" + size + " bytes, the limit is 1 GiB)");
+            }
             data = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new BadImageException(file, "no such file");
