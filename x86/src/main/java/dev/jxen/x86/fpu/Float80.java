@@ -469,9 +469,6 @@ final class Float80 {
                 invalid();
                 return;
             }
-            if (ca == DENORMAL) {
-                flags |= DE;
-            }
             flags |= ZE;
             result((s << 15) | 0x7FFF, J);
             return;

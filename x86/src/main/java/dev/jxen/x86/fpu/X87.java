@@ -228,6 +228,7 @@ public final class X87 {
             throw c.fault(Vectors.NM);
         }
         X87 f = c.x87;
+        f.unmaskedRaised = false;
         int reg = c.modrmReg() & 7;
         boolean mem = !c.rmIsReg();
         if (!noWait(op, reg, mem, c.modrmRm() & 7) ) {
@@ -264,11 +265,20 @@ public final class X87 {
         return (op == 0xDB && reg == 4) || (op == 0xDF && reg == 4 && rm == 0);
     }
 
+    /**
+     * FIP follows every non-control instruction; FOP and FDP only one that raised an unmasked
+     * exception, as on current Intel CPUs (CPUID.7.EBX FDP_EXCPTN_ONLY and FOP deprecation).
+     */
     private void record(X86Cpu c, int op, long ea) {
-        fop = ((op & 7) << 8) | ((c.mrm >>> 2) & 0xC0) | ((c.modrmReg() & 7) << 3) | (c.modrmRm() & 7);
         fip = c.insnRip;
-        fdp = ea;
+        if (unmaskedRaised) {
+            fop = ((op & 7) << 8) | ((c.mrm >>> 2) & 0xC0) | ((c.modrmReg() & 7) << 3) | (c.modrmRm() & 7);
+            fdp = ea;
+        }
     }
+
+    /** The current instruction raised an unmasked exception. */
+    boolean unmaskedRaised;
 
     // ---------------------------------------------------------------- stack helpers
 
@@ -306,12 +316,18 @@ public final class X87 {
     /** Records fp's flags in FSW; true when the destination may be written. */
     boolean commit() {
         int fl = fp.flags;
+        int unmasked = fl & ~fcw & 0x3F;
+        if ((unmasked & (Float80.IE | Float80.DE | Float80.ZE)) != 0) {
+            // Detected before the operation: nothing else is computed or written, C1 is cleared.
+            fsw = (fsw | (fl & (Float80.IE | Float80.DE | Float80.ZE)) | ES | B) & ~C1;
+            unmaskedRaised = true;
+            return false;
+        }
         setC1(fp.c1);
         fsw |= fl;
-        int unmasked = fl & ~fcw & 0x3F;
         if (unmasked != 0) {
             fsw |= ES | B;
-            return (unmasked & (Float80.IE | Float80.DE | Float80.ZE)) == 0;
+            unmaskedRaised = true;
         }
         return true;
     }
@@ -321,6 +337,7 @@ public final class X87 {
         fsw = (fsw | Float80.IE | SF) & ~C1;
         if ((fcw & Float80.IE) == 0) {
             fsw |= ES | B;
+            unmaskedRaised = true;
             return false;
         }
         return true;
@@ -334,6 +351,7 @@ public final class X87 {
         fsw |= Float80.IE | SF | C1;
         if ((fcw & Float80.IE) == 0) {
             fsw |= ES | B;
+            unmaskedRaised = true;
         } else {
             push(Float80.IND_SE, Float80.IND_SIG);
         }
@@ -347,11 +365,17 @@ public final class X87 {
             case 0xD8 -> {
                 fp.begin();
                 fp.fromFloat(c.mmu.read32(ea));
+                if (fp.prec == 24) {
+                    fp.flags &= ~Float80.DE; // observed on the host: no #D when PC is single precision
+                }
                 arithMem(reg);
             }
             case 0xDC -> {
                 fp.begin();
                 fp.fromDouble(c.mmu.read64(ea));
+                if (fp.prec == 53) {
+                    fp.flags &= ~Float80.DE; // likewise for double operands with PC double
+                }
                 arithMem(reg);
             }
             case 0xDA -> {
@@ -388,7 +412,9 @@ public final class X87 {
         }
         fp.begin();
         arith(reg, stSe(0), stSig(0), ySe, ySig);
-        fp.flags |= loadFlags & Float80.DE;
+        if (!Float80.isNaN(stSe(0), stSig(0)) && !Float80.isNaN(ySe, ySig)) {
+            fp.flags |= loadFlags & Float80.DE; // a NaN operand takes priority over the denormal one
+        }
         if (commit()) {
             set(0, fp.se, fp.sig);
         }
@@ -432,8 +458,13 @@ public final class X87 {
         }
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), ySe, ySig, quiet);
-        fp.flags |= loadFlags & (Float80.DE | Float80.IE);
+        if (!Float80.isNaN(stSe(0), stSig(0)) && !Float80.isNaN(ySe, ySig)) {
+            fp.flags |= loadFlags & Float80.DE;
+        }
         if (!commit()) {
+            if ((fp.flags & Float80.IE) != 0) {
+                fsw |= C0 | C2 | C3; // unordered even when IE is unmasked; no pop
+            }
             return;
         }
         fsw = (fsw & ~CC) | ccFor(r);
@@ -764,6 +795,7 @@ public final class X87 {
                 switch (reg) {
                     case 0 -> { // FFREE
                         valid &= ~(1 << phys(rm));
+                        setC1(false);
                     }
                     case 1 -> fxch(rm);
                     case 2, 3 -> { // FST/FSTP ST(i)
@@ -865,8 +897,12 @@ public final class X87 {
         }
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), stSe(i), stSig(i), quiet);
-        fp.c1 = false;
+        fp.c1 = (fsw & C1) != 0; // FCOMI leaves C1 alone
         if (!commit()) {
+            if ((fp.flags & Float80.IE) != 0) {
+                fsw = (fsw & ~C1) | (fp.c1 ? C1 : 0);
+                Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+            }
             return;
         }
         long fl = switch (r) {
@@ -897,7 +933,6 @@ public final class X87 {
             }
             return;
         }
-        setC1(false);
         if (Flags.condition(c, cc)) {
             set(0, stSe(rm), stSig(rm));
         }
