@@ -186,6 +186,7 @@ final class Float80 {
                 if ((masks & UE) == 0) {
                     flags |= UE;
                     if (!wrap) {
+                        c1 = false;
                         return;
                     }
                     e += WRAP;
@@ -215,7 +216,9 @@ final class Float80 {
         if (e > emax) {
             if ((masks & OE) == 0) {
                 flags |= OE;
-                if (!wrap) {
+                if (!wrap) { // a store that will not happen: no PE, C1 clear
+                    flags &= ~PE;
+                    c1 = false;
                     return;
                 }
                 e -= WRAP;
@@ -705,9 +708,6 @@ final class Float80 {
             default:
                 break;
         }
-        if (c == DENORMAL) {
-            flags |= DE;
-        }
         roundPack(s >>> 31, normExp(aSe, aSig), normSig(aSig), 0, 24, BIAS - 126, BIAS + 127, false);
         if ((flags & (OE | UE) & ~masks) != 0) {
             return 0;
@@ -741,9 +741,6 @@ final class Float80 {
                 return 0xFFF8_0000_0000_0000L;
             default:
                 break;
-        }
-        if (c == DENORMAL) {
-            flags |= DE;
         }
         roundPack((int) (s >>> 63), normExp(aSe, aSig), normSig(aSig), 0, 53, BIAS - 1022, BIAS + 1023, false);
         if ((flags & (OE | UE) & ~masks) != 0) {
@@ -822,9 +819,6 @@ final class Float80 {
         if (c >= INF) {
             flags |= IE;
             return indefinite;
-        }
-        if (c == DENORMAL) {
-            flags |= DE;
         }
         int savedFlags = flags;
         roundToIntegral(aSe, aSig, mode);

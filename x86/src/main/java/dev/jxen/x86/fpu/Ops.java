@@ -118,17 +118,14 @@ final class Ops {
 
     private static void ftst(X87 f) {
         if (f.empty(0)) {
-            if (f.underflow()) {
-                f.setCC(X87.C0 | X87.C2 | X87.C3);
-            }
+            f.underflow();
+            f.setCC(X87.C0 | X87.C2 | X87.C3);
             return;
         }
         Float80 fp = f.fp;
         fp.begin();
         int r = fp.compare(f.stSe(0), f.stSig(0), 0, 0, false);
-        if (f.commit()) {
-            f.setCC(X87.ccFor(r));
-        }
+        f.setCC(f.compareCommit() ? X87.ccFor(r) : X87.C0 | X87.C2 | X87.C3);
     }
 
     private static void fxam(X87 f) {

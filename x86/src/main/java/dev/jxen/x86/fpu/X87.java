@@ -365,17 +365,11 @@ public final class X87 {
             case 0xD8 -> {
                 fp.begin();
                 fp.fromFloat(c.mmu.read32(ea));
-                if (fp.prec == 24) {
-                    fp.flags &= ~Float80.DE; // observed on the host: no #D when PC is single precision
-                }
                 arithMem(reg);
             }
             case 0xDC -> {
                 fp.begin();
                 fp.fromDouble(c.mmu.read64(ea));
-                if (fp.prec == 53) {
-                    fp.flags &= ~Float80.DE; // likewise for double operands with PC double
-                }
                 arithMem(reg);
             }
             case 0xDA -> {
@@ -412,12 +406,25 @@ public final class X87 {
         }
         fp.begin();
         arith(reg, stSe(0), stSig(0), ySe, ySig);
-        if (!Float80.isNaN(stSe(0), stSig(0)) && !Float80.isNaN(ySe, ySig)) {
-            fp.flags |= loadFlags & Float80.DE; // a NaN operand takes priority over the denormal one
+        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig)) {
+            fp.flags |= loadFlags & Float80.DE; // NaN and unsupported operands take priority over #D
         }
         if (commit()) {
             set(0, fp.se, fp.sig);
         }
+    }
+
+    private static boolean ordinary(int se, long sig) {
+        return Float80.classify(se, sig) < Float80.QNAN;
+    }
+
+    /**
+     * Commits a comparison's flags: false when IE is unmasked (the caller reports "unordered" and
+     * does not pop); an unmasked #D lets the result be set but also suppresses the pop.
+     */
+    boolean compareCommit() {
+        boolean ok = commit();
+        return ok || (fp.flags & Float80.IE) == 0;
     }
 
     /** dest = x op y for the D8 numbering: 0 add, 1 mul, 4 x-y, 5 y-x, 6 x/y, 7 y/x. */
@@ -448,8 +455,9 @@ public final class X87 {
      */
     private void compareTo(int ySe, long ySig, int loadFlags, boolean quiet, int pops) {
         if (empty(0)) {
-            if (underflow()) {
-                fsw |= C0 | C2 | C3;
+            boolean masked = underflow();
+            fsw |= C0 | C2 | C3;
+            if (masked) {
                 for (int i = 0; i < pops; i++) {
                     pop();
                 }
@@ -458,17 +466,17 @@ public final class X87 {
         }
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), ySe, ySig, quiet);
-        if (!Float80.isNaN(stSe(0), stSig(0)) && !Float80.isNaN(ySe, ySig)) {
+        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig)) {
             fp.flags |= loadFlags & Float80.DE;
         }
-        if (!commit()) {
-            if ((fp.flags & Float80.IE) != 0) {
-                fsw |= C0 | C2 | C3; // unordered even when IE is unmasked; no pop
-            }
+        boolean ok = commit();
+        if (!ok && (fp.flags & Float80.IE) != 0) {
+            fsw |= C0 | C2 | C3; // unordered even when IE is unmasked; no pop
             return;
         }
+        // an unmasked #D still sets the condition codes, as the host shows, but does not pop
         fsw = (fsw & ~CC) | ccFor(r);
-        for (int i = 0; i < pops; i++) {
+        for (int i = 0; ok && i < pops; i++) {
             pop();
         }
     }
@@ -528,7 +536,8 @@ public final class X87 {
         if (!pushCheck()) {
             return;
         }
-        if (commit()) {
+        boolean denormalOnly = (fp.flags & Float80.IE) == 0;
+        if (commit() || denormalOnly) { // the exact conversion completes even with #D unmasked
             push(se, sig);
         }
     }
@@ -874,8 +883,9 @@ public final class X87 {
 
     private void regCompare(int i, boolean quiet, int pops) {
         if (empty(i)) {
-            if (underflow()) {
-                fsw |= C0 | C2 | C3;
+            boolean masked = underflow();
+            fsw |= C0 | C2 | C3;
+            if (masked) {
                 for (int k = 0; k < pops; k++) {
                     pop();
                 }
@@ -887,8 +897,9 @@ public final class X87 {
 
     private void fcomi(X86Cpu c, int i, boolean quiet, boolean popAfter) {
         if (empty(0) || empty(i)) {
-            if (underflow()) {
-                Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+            boolean masked = underflow();
+            Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+            if (masked) {
                 if (popAfter) {
                     pop();
                 }
@@ -898,12 +909,13 @@ public final class X87 {
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), stSe(i), stSig(i), quiet);
         fp.c1 = (fsw & C1) != 0; // FCOMI leaves C1 alone
-        if (!commit()) {
+        boolean ok = commit();
+        if (!ok) {
+            fsw = (fsw & ~C1) | (fp.c1 ? C1 : 0);
             if ((fp.flags & Float80.IE) != 0) {
-                fsw = (fsw & ~C1) | (fp.c1 ? C1 : 0);
                 Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+                return;
             }
-            return;
         }
         long fl = switch (r) {
             case Float80.CMP_LT -> Flags.CF;
@@ -912,7 +924,7 @@ public final class X87 {
             default -> Flags.ZF | Flags.PF | Flags.CF;
         };
         Flags.setArith(c, fl);
-        if (popAfter) {
+        if (popAfter && ok) {
             pop();
         }
     }
