@@ -183,7 +183,8 @@ final class Float80 {
         if (e < emin) {
             boolean tiny = e < emin - 1 || !roundCarries(sign, m, ext, rb);
             if (tiny) {
-                if ((masks & UE) == 0) {
+                // unmasked: deliver the wrapped result, unless even that is out of range
+                if ((masks & UE) == 0 && (!wrap || e + WRAP >= emin)) {
                     flags |= UE;
                     if (!wrap) {
                         c1 = false;
@@ -195,6 +196,8 @@ final class Float80 {
                     long r = round(sign, hi, lo, rb);
                     if (inexact) {
                         flags |= UE | PE;
+                    } else if ((masks & UE) == 0) {
+                        flags |= UE;
                     }
                     se = (sign << 15) | ((r < 0 ? emin : emin - 1) & 0x7FFF);
                     sig = r;
@@ -214,7 +217,7 @@ final class Float80 {
             flags |= PE;
         }
         if (e > emax) {
-            if ((masks & OE) == 0) {
+            if ((masks & OE) == 0 && (!wrap || e - WRAP <= emax)) {
                 flags |= OE;
                 if (!wrap) { // a store that will not happen: no PE, C1 clear
                     flags &= ~PE;
@@ -224,7 +227,9 @@ final class Float80 {
                 e -= WRAP;
             } else {
                 flags |= OE | PE;
-                boolean toInf = rc == RC_NEAREST || (rc == RC_UP && sign == 0) || (rc == RC_DOWN && sign != 0);
+                // unmasked but beyond even the wrapped range: infinity whatever the rounding (host)
+                boolean toInf = (masks & OE) == 0 || rc == RC_NEAREST || (rc == RC_UP && sign == 0)
+                        || (rc == RC_DOWN && sign != 0);
                 if (toInf) {
                     c1 = true;
                     se = (sign << 15) | (emax + 1);
