@@ -43,8 +43,7 @@ class X87Test {
 
     private double st0() {
         X87 f = cpu.x87;
-        m.memory().write64(DATA + 64, 0);
-        // Read ST0 through the soft-float's own double conversion.
+        // ST0 through the soft-float's double conversion (exact for the values used here).
         return Double.longBitsToDouble(f.fp.toDouble(f.stSe(0), f.stSig(0)));
     }
 
@@ -68,7 +67,7 @@ class X87Test {
 
     @Test
     void unmaskedExceptionIsReportedByTheNextWaitingInstruction() {
-        m.memory().write16(DATA, 0x037B); // all masked except ZE
+        m.memory().write16(DATA, (short) 0x037B); // all masked except ZE
         // fldcw [rbx]; fld1; fldz; fdivp st1 (1/0: ZE pending); fld1 -> #MF
         ExitReason r = run(6, 0xD9, 0x2B, 0xD9, 0xE8, 0xD9, 0xEE, 0xDE, 0xF9, 0xD9, 0xE8);
         assertThat(r).isEqualTo(ExitReason.EXCEPTION);
@@ -79,7 +78,7 @@ class X87Test {
 
     @Test
     void fwaitReportsPendingExceptionAndFnclexClearsIt() {
-        m.memory().write16(DATA, 0x037B);
+        m.memory().write16(DATA, (short) 0x037B);
         ExitReason r = run(5, 0xD9, 0x2B, 0xD9, 0xE8, 0xD9, 0xEE, 0xDE, 0xF9, 0x9B);
         assertThat(r).isEqualTo(ExitReason.EXCEPTION);
         assertThat(cpu.exit().vector).isEqualTo(Vectors.MF);
