@@ -2,7 +2,9 @@ package dev.jxen.builder;
 
 import io.airlift.compress.v3.MalformedInputException;
 import io.airlift.compress.v3.lzo.LzoDecompressor;
+import io.airlift.compress.v3.zstd.ZstdDecompressor;
 import io.airlift.compress.v3.zstd.ZstdJavaDecompressor;
+import io.airlift.compress.v3.zstd.ZstdNativeDecompressor;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,7 +29,7 @@ final class BzImage {
     private static final int LZ4_LEGACY_BLOCK = 8 << 20;
     /** How the libraries word a stream that stops before its end. */
     private static final java.util.regex.Pattern ENDS_EARLY =
-            java.util.regex.Pattern.compile("(?i)unexpected end|not enough input|premature|truncated");
+            java.util.regex.Pattern.compile("(?i)unexpected end|not enough input|premature|truncated|src size is incorrect");
 
     private BzImage() {
     }
@@ -153,8 +155,13 @@ final class BzImage {
         }
     }
 
+    /**
+     * The kernel's zstd payload ({@code zstd -22 --ultra} from a pipe: 128 MiB window, no content
+     * size). aircompressor's Java decoder stops at 8 MiB windows, so its bundled libzstd is used when
+     * it loads, the Java decoder otherwise.
+     */
     private static int zstd(byte[] d, int off, int len, byte[] out) {
-        ZstdJavaDecompressor z = new ZstdJavaDecompressor();
+        ZstdDecompressor z = ZstdNativeDecompressor.isEnabled() ? new ZstdNativeDecompressor() : new ZstdJavaDecompressor();
         long declared = z.getDecompressedSize(d, off, len);
         if (declared >= 0 && declared != out.length) {
             return (int) Math.min(declared, Integer.MAX_VALUE);
