@@ -87,7 +87,8 @@ public final class DomainBuilder {
 
         long modStart = 0;
         long modLen = 0;
-        int flags = StartInfo.SIF_VIRT_P2M_4TOOLS | params.flags();
+        // libxl replaces libxenguest's default (SIF_VIRT_P2M_4TOOLS) with its own flags, 0 for a domU.
+        int flags = params.flags();
         boolean unmappedInitrd = ramdisk != null && notes.modStartPfn();
         if (ramdisk != null && !unmappedInitrd) {
             Seg m = buildModule(ramdisk);
