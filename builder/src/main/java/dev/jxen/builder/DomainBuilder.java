@@ -1,5 +1,6 @@
 package dev.jxen.builder;
 
+import dev.jxen.abi.StartInfo;
 import dev.jxen.machine.MachineMemory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

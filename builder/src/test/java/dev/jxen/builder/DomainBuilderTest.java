@@ -1,5 +1,6 @@
 package dev.jxen.builder;
 
+import dev.jxen.abi.StartInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
