@@ -45,6 +45,8 @@ public final class DomainBuilder {
     private final long totalPages;
     private long virtAllocEnd;
     private long pfnAllocEnd;
+    /** End of the initial mapping (Xen's virt_pgtab_end). */
+    private long virtPgtabEnd;
     private final List<Mapping> maps = new ArrayList<>();
 
     private record Seg(long pfn, long pages, long vstart, long vend) {
@@ -112,7 +114,7 @@ public final class DomainBuilder {
 
         Seg pgtables = allocPageTables();
         long stackPfn = allocPage("boot stack");
-        long mappedEnd = virtAllocEndAfterPad();
+        long mappedEnd = padToMappingEnd();
 
         if (unmappedInitrd) {
             Seg m = buildModule(ramdisk);
@@ -193,7 +195,7 @@ public final class DomainBuilder {
     }
 
     /** Pads the allocation up to the end of the initial mapping, which must all be populated. */
-    private long virtAllocEndAfterPad() throws BuildException {
+    private long padToMappingEnd() throws BuildException {
         long end = virtPgtabEnd;
         pad("end of the initial mapping", end);
         return end;
@@ -314,8 +316,6 @@ public final class DomainBuilder {
     }
 
     // ---- boot page tables (xg_dom_x86.c) ----
-
-    private long virtPgtabEnd;
 
     /**
      * Sizes the initial mapping: its end is rounded to 4 MiB with room for the tables themselves,
