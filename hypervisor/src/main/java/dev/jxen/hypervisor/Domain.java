@@ -218,6 +218,13 @@ public final class Domain {
         }
     }
 
+    /** Waits up to {@code millis} per vCPU for the vCPU threads to end. */
+    public void awaitStopped(long millis) {
+        for (Vcpu v : vcpus) {
+            v.join(millis);
+        }
+    }
+
     synchronized void vcpuThreadExited() {
         runningThreads--;
         if (runningThreads == 0 && dying) {

@@ -128,13 +128,26 @@ public final class Hypervisor implements AutoCloseable {
 
     void forget(Domain d) {
         domains.remove(d.id());
+        stopped.add(d);
     }
 
-    /** Destroys every domain (their vCPU threads stop); machine memory stays the caller's. */
+    /** Domains that ended but whose threads may still be winding down (closed with the hypervisor). */
+    private final java.util.Set<Domain> stopped = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Destroys every domain and waits (briefly) for their vCPU threads to stop, so the caller may
+     * then close machine memory.
+     */
     @Override
     public void close() {
-        for (Domain d : domains()) {
+        List<Domain> all = domains();
+        for (Domain d : all) {
             d.destroy();
         }
+        all.addAll(stopped);
+        for (Domain d : all) {
+            d.awaitStopped(2000);
+        }
+        stopped.clear();
     }
 }

@@ -262,6 +262,18 @@ public final class Vcpu {
         return t == null || t == Thread.currentThread();
     }
 
+    /** Waits up to {@code millis} for the vCPU thread to end (not from the thread itself). */
+    void join(long millis) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     void stop() {
         stopRequested = true;
         runner.requestExit();
