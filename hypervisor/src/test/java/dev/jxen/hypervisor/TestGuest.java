@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 final class TestGuest implements AutoCloseable {
     static final int PAGES = 512;
     static final long L4 = 1, L3 = 2, L2 = 3, L1 = 4;
+    /** A spare page mapped read-only, for a user-mode L4. */
+    static final long USER_L4 = 5;
     static final long CODE = 0x10000, DATA = 0x20000, STACK_TOP = 0x41000;
     static final long MACHINE_BYTES = 16L << 20;
 
@@ -48,7 +50,7 @@ final class TestGuest implements AutoCloseable {
         memory.write64(ma(L3 << 12), (mfn(L2) << 12) | 0x67);
         memory.write64(ma(L2 << 12), (mfn(L1) << 12) | 0x67);
         for (long pfn = 0; pfn < PAGES; pfn++) {
-            boolean table = pfn >= L4 && pfn <= L1;
+            boolean table = pfn >= L4 && pfn <= USER_L4;
             memory.write64(ma(L1 << 12) + pfn * 8, (mfn(pfn) << 12) | (table ? 0x21 : 0x23));
         }
     }
