@@ -456,15 +456,18 @@ public final class Vcpu {
         long nr = state.gpr(CpuState.RAX);
         long a1 = state.gpr(CpuState.RDI), a2 = state.gpr(CpuState.RSI), a3 = state.gpr(CpuState.RDX);
         long a4 = state.gpr(10), a5 = state.gpr(8);
+        int slot = record(nr, a1, a2, a3, a4, a5, Hypercalls.NO_RESULT);
         long result = Hypercalls.call(this, nr, a1, a2, a3, a4, a5);
-        record(nr, a1, a2, a3, a4, a5, result);
+        history[slot][6] = result;
         if (result != Hypercalls.NO_RESULT) {
             state.setGpr(CpuState.RAX, result);
         }
     }
 
-    void record(long nr, long a1, long a2, long a3, long a4, long a5, long result) {
-        long[] h = history[historyNext];
+    /** Records a hypercall for crash reports; returns its slot so the result can be filled in later. */
+    int record(long nr, long a1, long a2, long a3, long a4, long a5, long result) {
+        int slot = historyNext;
+        long[] h = history[slot];
         h[0] = nr;
         h[1] = a1;
         h[2] = a2;
@@ -475,6 +478,7 @@ public final class Vcpu {
         h[7] = state.rip();
         historyNext = (historyNext + 1) % HISTORY;
         historyCount++;
+        return slot;
     }
 
     List<String> lastHypercalls() {
