@@ -30,6 +30,8 @@ public final class Hypervisor implements AutoCloseable {
     private final MachineMemory memory;
     private final Engine engine;
     private final InstantSource clock;
+    /** The clock when it is the host's monotonic one: read without allocating on the hot path. */
+    private final MonotonicClock mono;
     private final Instant boot;
     private final long bootEpochNanos;
     private final FrameTable frames;
@@ -51,6 +53,7 @@ public final class Hypervisor implements AutoCloseable {
         this.memory = memory;
         this.engine = engine;
         this.clock = clock;
+        this.mono = clock instanceof MonotonicClock m ? m : null;
         this.boot = clock.instant();
         this.bootEpochNanos = boot.getEpochSecond() * 1_000_000_000L + boot.getNano();
         this.frames = new FrameTable(memory);
@@ -83,6 +86,9 @@ public final class Hypervisor implements AutoCloseable {
 
     /** Guest system time: nanoseconds since the hypervisor started. */
     public long systemTimeNanos() {
+        if (mono != null) {
+            return mono.epochNanos() - bootEpochNanos;
+        }
         Instant now = clock.instant();
         return (now.getEpochSecond() * 1_000_000_000L + now.getNano()) - bootEpochNanos;
     }

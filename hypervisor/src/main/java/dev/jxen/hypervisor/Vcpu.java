@@ -82,7 +82,7 @@ public final class Vcpu {
     int[] pollPorts;
     long pollDeadline = NEVER;
     private int[] inbox = new int[16];
-    private int inboxCount;
+    private volatile int inboxCount;
     private boolean kicked;
 
     // ---- last hypercalls, for crash reports
@@ -303,6 +303,9 @@ public final class Vcpu {
     }
 
     private void drainInbox() {
+        if (inboxCount == 0) {
+            return;
+        }
         int[] ports;
         int n;
         synchronized (lock) {
@@ -344,7 +347,9 @@ public final class Vcpu {
             return;
         }
         drainInbox();
-        fireTimers(hv.systemTimeNanos());
+        if (singleshotDeadline != NEVER || periodicNext != NEVER) {
+            fireTimers(hv.systemTimeNanos());
+        }
         if (blocked) {
             if (!wakeConditionMet()) {
                 idleWait(nextDeadline());

@@ -33,6 +33,18 @@ final class TestGuest implements AutoCloseable {
         this.memory = memory;
         this.hv = new Hypervisor(memory, new X86Engine(), clock);
         this.domain = hv.createDomain("test", PAGES);
+        init();
+    }
+
+    /** A guest on a hypervisor made by the caller (e.g. with the real clock). */
+    TestGuest(MachineMemory memory, Hypervisor hv) {
+        this.memory = memory;
+        this.hv = hv;
+        this.domain = hv.createDomain("test", PAGES);
+        init();
+    }
+
+    private void init() {
         domain.setConsoleSink((b, o, l) -> console.append(new String(b, o, l, java.nio.charset.StandardCharsets.ISO_8859_1)));
         buildPageTables();
     }
