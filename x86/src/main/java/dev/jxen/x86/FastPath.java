@@ -19,7 +19,8 @@ final class FastPath {
             ALU_LOAD = 8, ALU_STORE = 9, ALU_MI = 10, TEST_RR = 11, TEST_RI = 12, LEA = 13, INC = 14, DEC = 15,
             JCC = 16, JMP = 17, CALL = 18, RET = 19, PUSH = 20, POP = 21, SHL_RI = 22, SHR_RI = 23, SAR_RI = 24,
             IMUL_RR = 25, IMUL_LOAD = 26, MOVZX8_LOAD = 27, MOVZX8_RR = 28, NOP = 29, CMOV_RR = 30, MOVSXD_RR = 31,
-            MOVSXD_LOAD = 32, MOVZX16_LOAD = 33, CMP_LOAD8_RI = 34, MOV_STORE8 = 35;
+            MOVSXD_LOAD = 32, MOVZX16_LOAD = 33, CMP_LOAD8_RI = 34, MOV_STORE8 = 35, IMUL_RRI = 36, IMUL_LOAD_I = 37,
+            MOV_STORE8_IMM = 38, ROL_RI = 39, ROR_RI = 40;
 
     private static final int CMP = 7;
 
@@ -92,6 +93,9 @@ final class FastPath {
             case 0x63:
                 if (s != S64) return NONE;
                 return regForm ? pack(MOVSXD_RR, reg, rm, s, 0) : pack(MOVSXD_LOAD, reg, 0, s, 0);
+            case 0x69, 0x6B:
+                if (!wide) return NONE;
+                return regForm ? pack(IMUL_RRI, reg, rm, s, 0) : pack(IMUL_LOAD_I, reg, 0, s, 0);
             case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F:
                 return pack(JCC, 0, 0, 0, op & 15);
             case 0x80:
@@ -120,6 +124,8 @@ final class FastPath {
             case 0xC1, 0xD1:
                 if (!wide || !regForm) return NONE;
                 return switch (ext) {
+                    case 0 -> pack(ROL_RI, rm, 0, s, 0);
+                    case 1 -> pack(ROR_RI, rm, 0, s, 0);
                     case 4, 6 -> pack(SHL_RI, rm, 0, s, 0);
                     case 5 -> pack(SHR_RI, rm, 0, s, 0);
                     case 7 -> pack(SAR_RI, rm, 0, s, 0);
@@ -127,6 +133,8 @@ final class FastPath {
                 };
             case 0xC3:
                 return pack(RET, 0, 0, 0, 0);
+            case 0xC6:
+                return !regForm && ext == 0 ? pack(MOV_STORE8_IMM, 0, 0, 0, 0) : NONE;
             case 0xC7:
                 if (!wide || ext != 0) return NONE;
                 return regForm ? pack(MOV_RI, rm, 0, s, 0) : pack(MOV_STORE_IMM, 0, 0, s, 0);
@@ -245,6 +253,9 @@ final class FastPath {
                 c.mmu.write8(ea(c, b.mrm[k], b.disp[k], next), (int) g[reg(f)]);
                 return next;
             }
+            case MOV_STORE8_IMM:
+                c.mmu.write8(ea(c, b.mrm[k], b.disp[k], next), (int) b.imm[k]);
+                return next;
             case MOV_RI:
                 g[reg(f)] = trunc(s, b.imm[k]);
                 return next;
@@ -282,6 +293,9 @@ final class FastPath {
             case ALU_STORE: {
                 int kind = kind(f);
                 long ea = ea(c, b.mrm[k], b.disp[k], next);
+                if (kind != CMP) {
+                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
+                }
                 long a = load(c, s, ea);
                 long v = trunc(s, g[reg(f)]);
                 if (kind != CMP) {
@@ -294,6 +308,9 @@ final class FastPath {
             case ALU_MI: {
                 int kind = kind(f);
                 long ea = ea(c, b.mrm[k], b.disp[k], next);
+                if (kind != CMP) {
+                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
+                }
                 long a = load(c, s, ea);
                 long v = trunc(s, b.imm[k]);
                 if (kind != CMP) {
@@ -369,6 +386,16 @@ final class FastPath {
             case IMUL_RR:
                 GroupOps.imul2(c, s, trunc(s, g[reg(f)]), trunc(s, g[rm(f)]), reg(f));
                 return next;
+            case IMUL_RRI:
+                GroupOps.imul2(c, s, trunc(s, g[rm(f)]), b.imm[k], reg(f));
+                return next;
+            case IMUL_LOAD_I: {
+                long m = load(c, s, ea(c, b.mrm[k], b.disp[k], next));
+                GroupOps.imul2(c, s, m, b.imm[k], reg(f));
+                return next;
+            }
+            case ROL_RI, ROR_RI:
+                return rotate(c, b, k, f, next);
             case IMUL_LOAD: {
                 long m = load(c, s, ea(c, b.mrm[k], b.disp[k], next));
                 GroupOps.imul2(c, s, trunc(s, g[reg(f)]), m, reg(f));
@@ -403,6 +430,22 @@ final class FastPath {
             default:
                 throw new IllegalStateException("unclassified fast op " + f);
         }
+    }
+
+    private static long rotate(X86Cpu c, Block b, int k, int f, long next) {
+        int s = size(f);
+        int n = (int) (b.op[k] == 0xD1 ? 1 : b.imm[k]) & (s == S64 ? 63 : 31);
+        int d = reg(f);
+        long a = trunc(s, c.gpr[d]);
+        if (n == 0) {
+            c.gpr[d] = a;
+            return next;
+        }
+        boolean right = (f & 0xFF) == ROR_RI;
+        long r = GroupOps.rotate(a, s, n, right);
+        c.gpr[d] = r;
+        Flags.setArith(c, GroupOps.rotateFlags(c, s, r, right));
+        return next;
     }
 
     private static long shift(X86Cpu c, Block b, int k, int f, long next) {

@@ -39,7 +39,7 @@ final class GroupOps {
             c.setReg(s, rm, r);
         } else {
             long ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
             r = dec ? a - 1 : a + 1;
             c.mmu.write(ea, 1 << s, r);
         }
@@ -105,7 +105,7 @@ final class GroupOps {
             a = c.getReg(s, rm);
         } else {
             ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
         }
         if (n == 0) {
             // No flag changes, but a 32-bit register destination is still written (zero-extended).
@@ -151,7 +151,7 @@ final class GroupOps {
         }
     }
 
-    private static long rotate(long a, int s, int n, boolean right) {
+    static long rotate(long a, int s, int n, boolean right) {
         int bits = Flags.BITS[s];
         int k = n & (bits - 1);
         if (k == 0) {
@@ -165,7 +165,7 @@ final class GroupOps {
     }
 
     /** Flags after ROL/ROR: CF and OF from the result, the others kept. */
-    private static long rotateFlags(X86Cpu c, int s, long r, boolean right) {
+    static long rotateFlags(X86Cpu c, int s, long r, boolean right) {
         long f = Flags.arith(c) & ~(Flags.CF | Flags.OF);
         int bits = Flags.BITS[s];
         long msb = (r >>> (bits - 1)) & 1;
@@ -238,7 +238,7 @@ final class GroupOps {
             c.setReg(s, rm, r);
         } else {
             long ea = c.ea();
-            a = c.mmu.read(ea, 1 << s);
+            a = IntegerOps.readForWrite(c, ea, 1 << s);
             r = neg ? -a : ~a;
             c.mmu.write(ea, 1 << s, r);
         }

@@ -138,6 +138,10 @@ final class IntegerOps {
                 return Interpreter.CONTINUE;
             case 0x89: {
                 int s = c.opSize();
+                if (s == S64 && c.rmIsReg()) {
+                    c.gpr[c.mrm & 15] = c.gpr[c.modrmReg()];
+                    return Interpreter.CONTINUE;
+                }
                 c.writeRm(s, c.getReg(s, c.modrmReg()));
                 return Interpreter.CONTINUE;
             }
@@ -452,6 +456,17 @@ final class IntegerOps {
     /** op r/m, {@code b}: register or read-modify-write memory, flags last. */
     private static void aluRm(X86Cpu c, int kind, int s, long b) {
         if (c.rmIsReg()) {
+            if (s >= S32) {
+                // The common case: no AH..BH, no merging.
+                int rm = c.mrm & 15;
+                long a = s == S64 ? c.gpr[rm] : c.gpr[rm] & 0xFFFF_FFFFL;
+                long r = aluResult(c, kind, a, b);
+                if (kind != CMP) {
+                    c.gpr[rm] = s == S64 ? r : r & 0xFFFF_FFFFL;
+                }
+                aluFlags(c, kind, s, a, b, r);
+                return;
+            }
             int rm = c.mrm & 15;
             long a = c.getReg(s, rm);
             long r = aluResult(c, kind, a, b);
@@ -461,7 +476,7 @@ final class IntegerOps {
             aluFlags(c, kind, s, a, b, r);
         } else {
             long ea = c.ea();
-            long a = c.mmu.read(ea, 1 << s);
+            long a = kind == CMP ? c.mmu.read(ea, 1 << s) : readForWrite(c, ea, 1 << s);
             long r = aluResult(c, kind, a, b);
             if (kind != CMP) {
                 c.mmu.write(ea, 1 << s, r);
@@ -472,6 +487,17 @@ final class IntegerOps {
 
     /** op reg, r/m. */
     private static void aluRegRm(X86Cpu c, int kind, int s) {
+        if (s == S64) {
+            long b = c.rmIsReg() ? c.gpr[c.mrm & 15] : c.mmu.read64(c.ea());
+            int reg = c.modrmReg();
+            long a = c.gpr[reg];
+            long r = aluResult(c, kind, a, b);
+            if (kind != CMP) {
+                c.gpr[reg] = r;
+            }
+            aluFlags(c, kind, s, a, b, r);
+            return;
+        }
         long b = c.readRm(s);
         int reg = c.modrmReg();
         long a = c.getReg(s, reg);
@@ -502,6 +528,15 @@ final class IntegerOps {
         Flags.set(c, Flags.LOGIC | s, 0, 0, a & c.getReg(s, c.modrmReg()));
     }
 
+    /**
+     * The read of a read-modify-write operand: hardware checks it as a write, so a fault on it has
+     * W set in its error code.
+     */
+    static long readForWrite(X86Cpu c, long ea, int size) {
+        c.mmu.probeWrite(ea, size);
+        return c.mmu.read(ea, size);
+    }
+
     // ---------------------------------------------------------------- data movement
 
     private static void xchgRm(X86Cpu c, int s) {
@@ -514,7 +549,7 @@ final class IntegerOps {
             c.setReg(s, reg, a);
         } else {
             long ea = c.ea();
-            long a = c.mmu.read(ea, 1 << s);
+            long a = readForWrite(c, ea, 1 << s);
             c.mmu.write(ea, 1 << s, b);
             c.setReg(s, reg, a);
         }

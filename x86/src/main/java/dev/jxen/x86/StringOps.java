@@ -7,7 +7,7 @@ import dev.jxen.machine.VcpuExit;
  * String instructions (MOVS CMPS STOS LODS SCAS) with REP/REPE/REPNE, and the port instructions,
  * which all leave as IO exits with RIP at the instruction.
  *
- * <p>A REP loop runs to completion in Java. Its index and count registers live in locals and are
+ * <p>A REP loop runs in Java (MOVS/STOS/LODS in chunks of {@link #REP_CHUNK} iterations). Its index and count registers live in locals and are
  * written back when the loop ends or faults, so a fault part-way leaves RSI/RDI/RCX describing
  * exactly the iterations that completed, as on hardware.
  */
@@ -16,6 +16,20 @@ final class StringOps {
     }
 
     private static final int ES = 0, DS = 3, RCX = 1, RSI = 6, RDI = 7;
+
+    /**
+     * Iterations of REP MOVS/STOS/LODS done per execution. A longer count re-executes the
+     * instruction (RIP stays on it), so the run loop sees its budget and exit requests between
+     * chunks; these opcodes end their block for that reason.
+     */
+    static final long REP_CHUNK = 1 << 16;
+
+    /** After a chunked REP loop: with iterations left, run the same instruction again. */
+    private static void continueIfLeft(X86Cpu c, long n) {
+        if (n != 0) {
+            c.nextRip = c.insnRip;
+        }
+    }
 
     private static int rep(X86Cpu c) {
         return (c.attr >>> Decoder.A_REP_SHIFT) & 3;
@@ -34,6 +48,19 @@ final class StringOps {
         }
     }
 
+    /** A REP with a zero count still writes its count and index registers (a 32-bit write zero-extends). */
+    private static void commitAll(X86Cpu c, int as, boolean si, boolean di) {
+        if (as == X86Cpu.S32) {
+            c.gpr[RCX] &= 0xFFFF_FFFFL;
+            if (si) {
+                c.gpr[RSI] &= 0xFFFF_FFFFL;
+            }
+            if (di) {
+                c.gpr[RDI] &= 0xFFFF_FFFFL;
+            }
+        }
+    }
+
     static void movs(X86Cpu c, int s) {
         int size = 1 << s;
         int as = c.addrSize();
@@ -49,8 +76,13 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, true);
+            return;
+        }
+        long end = Math.max(0, n - REP_CHUNK);
         try {
-            while (n != 0) {
+            while (n != end) {
                 long v = c.mmu.read(c.linear(seg, si), size);
                 c.mmu.write(c.linear(ES, di), size, v);
                 si += step;
@@ -62,6 +94,7 @@ final class StringOps {
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        continueIfLeft(c, n);
     }
 
     static void stos(X86Cpu c, int s) {
@@ -76,8 +109,13 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, false, true);
+            return;
+        }
+        long end = Math.max(0, n - REP_CHUNK);
         try {
-            while (n != 0) {
+            while (n != end) {
                 c.mmu.write(c.linear(ES, di), size, v);
                 di += step;
                 n--;
@@ -86,6 +124,7 @@ final class StringOps {
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        continueIfLeft(c, n);
     }
 
     static void lods(X86Cpu c, int s) {
@@ -100,8 +139,13 @@ final class StringOps {
             return;
         }
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, false);
+            return;
+        }
+        long end = Math.max(0, n - REP_CHUNK);
         try {
-            while (n != 0) {
+            while (n != end) {
                 c.setReg(s, 0, c.mmu.read(c.linear(seg, si), size));
                 si += step;
                 n--;
@@ -110,6 +154,7 @@ final class StringOps {
             commit(c, as, RSI, si);
             commit(c, as, RCX, n);
         }
+        continueIfLeft(c, n);
     }
 
     static void cmps(X86Cpu c, int s) {
@@ -130,23 +175,27 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, true, true);
+            return;
+        }
+        long a;
+        long b;
         try {
-            while (n != 0) {
-                long a = c.mmu.read(c.linear(seg, si), size);
-                long b = c.mmu.read(c.linear(ES, di), size);
+            do {
+                a = c.mmu.read(c.linear(seg, si), size);
+                b = c.mmu.read(c.linear(ES, di), size);
                 si += step;
                 di += step;
                 n--;
-                Flags.set(c, Flags.SUB | s, a, b, a - b);
-                if ((a == b) == untilEqual) {
-                    break;
-                }
-            }
+            } while (n != 0 && (a == b) != untilEqual);
         } finally {
             commit(c, as, RSI, si);
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        // Only a completed instruction sets the flags: after a fault part-way they are as before.
+        Flags.set(c, Flags.SUB | s, a, b, a - b);
     }
 
     static void scas(X86Cpu c, int s) {
@@ -164,20 +213,22 @@ final class StringOps {
         }
         boolean untilEqual = rep == Decoder.REP_F2;
         long n = c.gpr[RCX] & Flags.MASK[as];
+        if (n == 0) {
+            commitAll(c, as, false, true);
+            return;
+        }
+        long b;
         try {
-            while (n != 0) {
-                long b = c.mmu.read(c.linear(ES, di), size);
+            do {
+                b = c.mmu.read(c.linear(ES, di), size);
                 di += step;
                 n--;
-                Flags.set(c, Flags.SUB | s, a, b, a - b);
-                if ((a == b) == untilEqual) {
-                    break;
-                }
-            }
+            } while (n != 0 && (a == b) != untilEqual);
         } finally {
             commit(c, as, RDI, di);
             commit(c, as, RCX, n);
         }
+        Flags.set(c, Flags.SUB | s, a, b, a - b); // as for CMPS: not after a fault
     }
 
     // ---------------------------------------------------------------- ports

@@ -372,6 +372,20 @@ class IntegerOpsTest {
     }
 
     @Test
+    void readModifyWriteToMissingPageFaultsAsAWrite() {
+        for (int[] code : new int[][] {{0x00, 0x0b}, {0x01, 0x0b}, {0x48, 0x01, 0x0b}, {0xf7, 0x1b}, {0xd1, 0x23}}) {
+            newMachine(3);
+            long pte = m.pteAddress(0x32000);
+            m.memory().write64(pte, 0);
+            c.flushTlb(true);
+            c.gpr[RBX] = 0x32000;
+            assertThat(run(code)).isEqualTo(ExitReason.EXCEPTION); // add [rbx],cl / ecx / rcx, neg, shl
+            assertThat(c.exit().vector).isEqualTo(Vectors.PF);
+            assertThat(c.exit().errorCode).as("code %s", java.util.Arrays.toString(code)).isEqualTo(6); // user, write
+        }
+    }
+
+    @Test
     void repMovsAcrossPageFaultLeavesCountsConsistent() {
         long src = 0x20000;
         long dst = 0x31FF0; // 16 bytes before an unmapped page
@@ -433,6 +447,27 @@ class IntegerOpsTest {
     }
 
     @Test
+    void longRepStosRunsInChunksThatTheBudgetCanInterrupt() {
+        long count = 3 * StringOps.REP_CHUNK + 5;
+        c.gpr[RAX] = 0x5A;
+        c.gpr[RDI] = DATA;
+        c.gpr[RCX] = count;
+        m.load(CODE, bytes(0xf3, 0xaa, // rep stosb
+                0xf4));
+        c.rip = CODE;
+        // One instruction of budget: the first chunk runs and RIP stays on the REP for the rest.
+        assertThat(m.run(1)).isEqualTo(ExitReason.BUDGET);
+        assertThat(c.rip).isEqualTo(CODE);
+        assertThat(c.gpr[RCX]).isEqualTo(count - StringOps.REP_CHUNK);
+        assertThat(c.gpr[RDI]).isEqualTo(DATA + StringOps.REP_CHUNK);
+        assertThat(m.run(100)).isEqualTo(ExitReason.HALT);
+        assertThat(c.gpr[RCX]).isZero();
+        assertThat(c.gpr[RDI]).isEqualTo(DATA + count);
+        assertThat(m.memory().read8(DATA + count - 1)).isEqualTo((byte) 0x5A);
+        assertThat(m.memory().read8(DATA + count)).isZero();
+    }
+
+    @Test
     void repneScasStopsOnMatchAndRepeCmpsOnMismatch() {
         m.load(DATA, "hello, world".getBytes());
         c.gpr[RDI] = DATA;
@@ -467,6 +502,32 @@ class IntegerOpsTest {
         assertThat(m.memory().read8(DATA + 1)).isEqualTo((byte) 0xAB);
         assertThat(c.gpr[RDI]).isEqualTo(DATA + 2); // written as a 32-bit register: upper half zeroed
         assertThat(c.gpr[RCX]).isZero();
+    }
+
+    @Test
+    void repWithZeroCountStillWritesThirtyTwoBitRegisters() {
+        c.gpr[RCX] = 0xFFFF_FFFF_0000_0000L; // ECX = 0 with a 32-bit address size
+        c.gpr[RDI] = 0xFFFF_FFFF_0001_0000L;
+        runToHlt(0x67, 0xf3, 0xaa, // rep stosb
+                0xf4);
+        assertThat(m.memory().read8(0x10000)).isZero();
+        assertThat(c.gpr[RCX]).isZero(); // as the host CPU does
+        assertThat(c.gpr[RDI]).isEqualTo(0x1_0000L);
+    }
+
+    @Test
+    void repeCmpsFaultingPartWayLeavesFlagsAsBefore() {
+        long pte = m.pteAddress(0x32000);
+        m.memory().write64(pte, 0);
+        c.flushTlb(true);
+        c.gpr[RSI] = 0x31FFE;
+        c.gpr[RDI] = 0x20000;
+        c.gpr[RCX] = 8;
+        c.putRflags(0x202 | CF | OF);
+        assertThat(run(0xf3, 0xa6)).isEqualTo(ExitReason.EXCEPTION); // repe cmpsb: equal zero bytes, then #PF
+        assertThat(c.exit().faultAddress).isEqualTo(0x32000);
+        assertThat(c.gpr[RCX]).isEqualTo(6);
+        assertThat(arith()).isEqualTo(CF | OF);
     }
 
     // ---------------------------------------------------------------- stack and branches

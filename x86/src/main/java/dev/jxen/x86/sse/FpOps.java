@@ -52,10 +52,29 @@ final class FpOps {
     }
 
     /**
-     * RCPPS/RSQRTPS approximation: the correctly rounded single result (hardware only promises a
-     * relative error of 1.5 * 2^-12). Denormal inputs count as zero, tiny results flush to zero,
-     * no flags are raised.
+     * RCPPS/RSQRTPS approximations as the reference hardware computes them: the input's top 11
+     * (RCP) or 10 plus the exponent's parity (RSQRT) significand bits select an interval; the
+     * result is 1/x (1/sqrt(x)) at the interval's midpoint rounded to 12 significant bits, scaled
+     * by the exponent. Denormal inputs count as zero, tiny results flush to zero, no flags.
+     * Significands (with the hidden bit, 13 bits) by interval index:
      */
+    private static final short[] RCP = new short[2048];
+    /** Index: exponent parity (odd: 1024) + top 10 significand bits. */
+    private static final short[] RSQRT = new short[2048];
+
+    static {
+        for (int i = 0; i < 2048; i++) {
+            double q = 1 / (1 + (i + 0.5) / 2048); // in (0.5, 1)
+            RCP[i] = (short) Math.rint(q * 8192);
+        }
+        for (int i = 0; i < 1024; i++) {
+            double even = 1 / Math.sqrt(1 + (i + 0.5) / 1024); // x in [1, 2): in (0.707, 1)
+            double odd = 1 / Math.sqrt((1 + (i + 0.5) / 1024) * 0.5); // x in [0.5, 1): in (1, 1.414)
+            RSQRT[i] = (short) Math.rint(even * 8192);
+            RSQRT[1024 + i] = (short) Math.rint(odd * 4096);
+        }
+    }
+
     private static long approx(long x, boolean rsqrt) {
         int cls = SoftFp.classify(x, false);
         boolean neg = (x & 0x8000_0000L) != 0;
@@ -71,12 +90,23 @@ final class FpOps {
         if (cls == SoftFp.INF) {
             return neg ? 0x8000_0000L : 0;
         }
-        float v = Float.intBitsToFloat((int) x);
-        float r = rsqrt ? (float) (1.0 / Math.sqrt(v)) : (float) (1.0 / v);
-        if (Math.abs(r) < Float.MIN_NORMAL) {
-            r = neg ? -0.0f : 0.0f;
+        int e = (int) ((x >>> 23) & 0xFF) - 127;
+        int m = (int) (x & 0x7F_FFFF);
+        double r;
+        if (rsqrt) {
+            boolean oddExp = (e & 1) != 0;
+            int sig = RSQRT[(oddExp ? 1024 : 0) + (m >>> 13)];
+            // x = M * 2^e; odd e: x = (M/2) * 2^(e+1), and the odd table covers M/2.
+            int half = oddExp ? (e + 1) / 2 : e / 2;
+            r = Math.scalb((double) sig, -half - (oddExp ? 12 : 13));
+        } else {
+            r = Math.scalb((double) RCP[m >>> 12], -e - 13);
         }
-        return Float.floatToRawIntBits(r) & M32;
+        if (r < 0x1p-126) {
+            return neg ? 0x8000_0000L : 0;
+        }
+        long bits = Float.floatToRawIntBits((float) r) & 0xFFFF_FFFFL;
+        return neg ? bits | 0x8000_0000L : bits;
     }
 
     // ------------------------------------------------------------------ 0F 50..5F
@@ -224,6 +254,9 @@ final class FpOps {
         SoftFp f = s.fp;
         if (pfx <= Sse.PFX_66) { // CVTPI2PS / CVTPI2PD xmm, mm/m64
             boolean mmxReg = c.rmIsReg();
+            if (mmxReg) {
+                Sse.checkMmx(c); // #MF, then the MMX transition, only for a register source
+            }
             long b = Sse.loadMmxRm(c);
             f.begin(s.mxcsr);
             long r0;
@@ -236,9 +269,6 @@ final class FpOps {
                 r1 = s.xmm[2 * d + 1];
             }
             s.commitFp(c);
-            if (mmxReg) {
-                c.x87.mmxEnter();
-            }
             s.setXmm(d, r0, r1);
             return;
         }
@@ -257,6 +287,7 @@ final class FpOps {
         int d = c.modrmReg();
         SoftFp f = s.fp;
         if (pfx <= Sse.PFX_66) { // CVT(T)PS2PI / CVT(T)PD2PI mm, xmm/m
+            Sse.checkMmx(c);
             long r0;
             long r1;
             if (pfx == Sse.PFX_66) {
@@ -271,7 +302,6 @@ final class FpOps {
                 r1 = f.toInt(b >>> 32, false, 32, truncate);
             }
             s.commitFp(c);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, (r0 & M32) | (r1 << 32));
             return;
         }

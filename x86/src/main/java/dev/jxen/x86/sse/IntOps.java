@@ -99,7 +99,6 @@ final class IntOps {
             long b = Sse.loadMmxRm(c);
             long a = c.x87.mmxRead(d & 7);
             long r = op64(k, a, b);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, r);
         }
     }
@@ -421,7 +420,6 @@ final class IntOps {
             Sse.checkMmx(c);
             long b = Sse.loadMmxRm(c);
             long r = shufWords(b, imm);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, r);
             return;
         }
@@ -475,7 +473,6 @@ final class IntOps {
         if (pfx == Sse.PFX_NONE) {
             Sse.checkMmx(c);
             long v = shift(k, c.x87.mmxRead(r & 7), count);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(r & 7, v);
             return;
         }
@@ -536,7 +533,6 @@ final class IntOps {
         if (pfx == Sse.PFX_NONE) {
             int sh = 16 * (imm & 3);
             long old = c.x87.mmxRead(d & 7);
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, (old & ~(0xFFFFL << sh)) | (v << sh));
         } else {
             int i = 2 * d + ((imm >>> 2) & 1);
@@ -555,7 +551,6 @@ final class IntOps {
         long v;
         if (pfx == Sse.PFX_NONE) {
             v = c.x87.mmxRead(r & 7) >>> (16 * (imm & 3));
-            c.x87.mmxEnter();
         } else {
             v = s.xmm[2 * r + ((imm >>> 2) & 1)] >>> (16 * (imm & 3));
         }
@@ -582,7 +577,6 @@ final class IntOps {
             } else {
                 r = (b >>> bits) | (a << (64 - bits));
             }
-            c.x87.mmxEnter();
             c.x87.mmxWrite(d & 7, r);
             return;
         }

@@ -267,11 +267,131 @@ final class SoftFp {
     // ------------------------------------------------------------------ arithmetic
 
     long add(long a, long b, boolean d) {
+        if (rc == RC_NEAREST && fast(FAST_ADD, a, b, d)) {
+            return fastResult;
+        }
         return addSub(a, b, d, false);
     }
 
     long sub(long a, long b, boolean d) {
+        if (rc == RC_NEAREST && fast(FAST_SUB, a, b, d)) {
+            return fastResult;
+        }
         return addSub(a, b, d, true);
+    }
+
+    // ------------------------------------------------------------------ fast path
+
+    private static final int FAST_ADD = 0, FAST_SUB = 1, FAST_MUL = 2, FAST_DIV = 3, FAST_SQRT = 4;
+    private long fastResult;
+
+    /** Normal or zero: no NaN, infinity or denormal (so no DAZ, DE or special rules). */
+    private static boolean plain(long x, boolean d) {
+        if (d) {
+            long e = (x >>> 52) & 0x7FF;
+            return (e != 0 && e != 0x7FF) || (x << 1) == 0;
+        }
+        long e = (x >>> 23) & 0xFF;
+        return (e != 0 && e != 0xFF) || (x << 33) == 0;
+    }
+
+    /**
+     * Round-to-nearest with Java arithmetic when operands and result are comfortably normal, so
+     * that the hardware's answer is Java's; inexactness comes from an exact error term (TwoSum or
+     * FMA residual). Returns false to take the exact integer path.
+     */
+    private boolean fast(int op, long a, long b, boolean d) {
+        if (!plain(a, d) || !plain(b, d)) {
+            return false;
+        }
+        if (d) {
+            double x = Double.longBitsToDouble(a);
+            double y = Double.longBitsToDouble(b);
+            double r;
+            boolean inexact;
+            switch (op) {
+                case FAST_ADD, FAST_SUB -> {
+                    if (op == FAST_SUB) {
+                        y = -y;
+                    }
+                    r = x + y;
+                    double bb = r - x;
+                    inexact = ((x - (r - bb)) + (y - bb)) != 0;
+                }
+                case FAST_MUL -> {
+                    r = x * y;
+                    inexact = Math.fma(x, y, -r) != 0;
+                }
+                case FAST_DIV -> {
+                    if (((a >>> 52) & 0x7FF) < 64 || y == 0) {
+                        return false;
+                    }
+                    r = x / y;
+                    inexact = Math.fma(-r, y, x) != 0;
+                }
+                default -> {
+                    if (((a >>> 52) & 0x7FF) < 64 || x < 0) {
+                        return false;
+                    }
+                    r = Math.sqrt(x);
+                    inexact = Math.fma(-r, r, x) != 0;
+                }
+            }
+            long rb = Double.doubleToRawLongBits(r);
+            long e = (rb >>> 52) & 0x7FF;
+            if (e < 64 || e == 0x7FF) {
+                return false; // tiny (error terms may not be exact), overflow or zero: exact path
+            }
+            if (inexact) {
+                flags |= PE;
+            }
+            fastResult = rb;
+            return true;
+        }
+        double x = Float.intBitsToFloat((int) a);
+        double y = Float.intBitsToFloat((int) b);
+        double s;
+        boolean inexact;
+        switch (op) {
+            case FAST_ADD, FAST_SUB -> {
+                if (op == FAST_SUB) {
+                    y = -y;
+                }
+                s = x + y;
+                double bb = s - x;
+                inexact = ((x - (s - bb)) + (y - bb)) != 0;
+            }
+            case FAST_MUL -> {
+                s = x * y; // exact: 48 significant bits
+                inexact = false;
+            }
+            case FAST_DIV -> {
+                if (y == 0) {
+                    return false;
+                }
+                s = x / y;
+                inexact = Math.fma(-s, y, x) != 0;
+            }
+            default -> {
+                if (x < 0) {
+                    return false;
+                }
+                s = Math.sqrt(x);
+                inexact = Math.fma(-s, s, x) != 0;
+            }
+        }
+        // Rounding the double result again to single is innocuous for + - * / sqrt (53 >= 2*24+2).
+        float r = (float) s;
+        long rb = Float.floatToRawIntBits(r) & 0xFFFF_FFFFL;
+        long e = (rb >>> 23) & 0xFF;
+        if (e == 0 || e == 0xFF) {
+            return false;
+        }
+        if (inexact || r != s) {
+            flags |= PE;
+        }
+        fastResult = rb;
+        return true;
     }
 
     private long addSub(long a, long b, boolean d, boolean subtract) {
@@ -339,6 +459,9 @@ final class SoftFp {
     }
 
     long mul(long a, long b, boolean d) {
+        if (rc == RC_NEAREST && fast(FAST_MUL, a, b, d)) {
+            return fastResult;
+        }
         unpack(a, d, true);
         unpack(b, d, false);
         if (aCls >= QNAN || bCls >= QNAN) {
@@ -373,6 +496,9 @@ final class SoftFp {
     }
 
     long div(long a, long b, boolean d) {
+        if (rc == RC_NEAREST && fast(FAST_DIV, a, b, d)) {
+            return fastResult;
+        }
         unpack(a, d, true);
         unpack(b, d, false);
         if (aCls >= QNAN || bCls >= QNAN) {
@@ -418,6 +544,9 @@ final class SoftFp {
     }
 
     long sqrt(long a, boolean d) {
+        if (rc == RC_NEAREST && fast(FAST_SQRT, a, 0, d)) {
+            return fastResult;
+        }
         unpack(a, d, true);
         if (aCls >= QNAN) {
             if (aCls == SNAN) {

@@ -123,7 +123,8 @@ public final class Sse {
     }
 
     /**
-     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS; then the x87 unit enters MMX mode
+     * An MMX instruction: #UD with CR0.EM, #NM with CR0.TS, #MF for a pending x87 exception (FSW.ES
+     * with CR0.NE); then the x87 unit enters MMX mode
      * (TOP = 0, all tags valid). The hardware does that even when the instruction then faults on
      * its memory operand, so it happens here, before any memory access.
      */
@@ -133,6 +134,9 @@ public final class Sse {
         }
         if ((c.cr0 & X86Cpu.CR0_TS) != 0) {
             throw c.fault(Vectors.NM);
+        }
+        if ((c.x87.fsw() & 0x80) != 0 && (c.cr0 & X86Cpu.CR0_NE) != 0) {
+            throw c.fault(Vectors.MF);
         }
         c.x87.mmxEnter();
     }
@@ -382,7 +386,6 @@ public final class Sse {
                 if (pfx == PFX_66) {
                     setXmm(d, v, 0);
                 } else {
-                    c.x87.mmxEnter();
                     c.x87.mmxWrite(d & 7, v);
                 }
             }
@@ -393,7 +396,6 @@ public final class Sse {
                 check(c, pfx);
                 if (pfx == PFX_NONE) {
                     long v = loadMmxRm(c);
-                    c.x87.mmxEnter();
                     c.x87.mmxWrite(d & 7, v);
                 } else {
                     loadRm128(c, pfx == PFX_66);
@@ -412,7 +414,6 @@ public final class Sse {
                 } else {
                     long v = c.x87.mmxRead(d & 7);
                     c.writeRm(w ? X86Cpu.S64 : X86Cpu.S32, v);
-                    c.x87.mmxEnter();
                 }
             }
             default -> { // 0x7F
@@ -423,11 +424,9 @@ public final class Sse {
                 if (pfx == PFX_NONE) {
                     long v = c.x87.mmxRead(d & 7);
                     if (c.rmIsReg()) {
-                        c.x87.mmxEnter();
                         c.x87.mmxWrite(c.modrmRm() & 7, v);
                     } else {
                         c.mmu.write64(c.ea(), v);
-                        c.x87.mmxEnter();
                     }
                 } else {
                     storeXmm(c, d, pfx == PFX_66);
@@ -459,11 +458,9 @@ public final class Sse {
                 checkMmx(c);
                 if (pfx == PFX_F3) { // MOVQ2DQ xmm, mm
                     long v = c.x87.mmxRead(c.modrmRm() & 7);
-                    c.x87.mmxEnter();
                     setXmm(d, v, 0);
                 } else { // MOVDQ2Q mm, xmm
                     long v = xmm[2 * c.modrmRm()];
-                    c.x87.mmxEnter();
                     c.x87.mmxWrite(d & 7, v);
                 }
             }
@@ -478,7 +475,6 @@ public final class Sse {
                     m = byteMask(xmm[2 * r]) | byteMask(xmm[2 * r + 1]) << 8;
                 } else {
                     m = byteMask(c.x87.mmxRead(c.modrmRm() & 7));
-                    c.x87.mmxEnter();
                 }
                 c.gpr[d] = m;
             }
@@ -491,7 +487,6 @@ public final class Sse {
                     store128(c, ea(c, true), xmm[2 * d], xmm[2 * d + 1]);
                 } else {
                     c.mmu.write64(c.ea(), c.x87.mmxRead(d & 7));
-                    c.x87.mmxEnter();
                 }
             }
             case 0xF0 -> { // LDDQU
@@ -543,7 +538,6 @@ public final class Sse {
             }
         }
         if (n == 8) {
-            c.x87.mmxEnter();
         }
     }
 

@@ -152,7 +152,10 @@ class SseDiffTest {
         for (String a : new String[] {"addps xmm1, xmm2", "mulsd xmm1, xmm2", "divps xmm1, xmm2", "sqrtsd xmm1, xmm2",
             "subpd xmm1, xmm2", "minss xmm1, xmm2", "cmpltps xmm1, xmm2", "comisd xmm1, xmm2", "cvtpd2ps xmm1, xmm2",
             "cvtsd2si eax, xmm2", "cvttps2dq xmm1, xmm2", "roundps xmm1, xmm2, 0", "dpps xmm1, xmm2, 0xff",
-            "haddpd xmm1, xmm2", "cvtsi2ss xmm1, rax"}) {
+            "haddpd xmm1, xmm2", "cvtsi2ss xmm1, rax", "mulps xmm1, xmm2", "divpd xmm1, xmm2", "sqrtps xmm1, xmm2",
+            "maxpd xmm1, xmm2", "cmpnleps xmm1, xmm2", "ucomiss xmm1, xmm2", "cvtps2pd xmm1, xmm2", "cvtdq2ps xmm1, xmm2",
+            "cvtps2dq xmm1, xmm2", "cvttsd2si rax, xmm2", "addsubps xmm1, xmm2", "dppd xmm1, xmm2, 0x33",
+            "roundsd xmm1, xmm2, 4", "cvtsd2ss xmm1, xmm2", "cvtss2sd xmm1, xmm2", "hsubps xmm1, xmm2"}) {
             boolean d = a.contains("sd") || a.contains("pd");
             f.add("unmasked " + a, a, 64, 300, fpState(d, true));
         }
@@ -179,6 +182,13 @@ class SseDiffTest {
             f.add("cmppd xmm1, xmm2, " + p, 64, 200, fpState(true));
             f.add("cmpss xmm1, xmm2, " + p, 64, 150, fpState(false));
             f.add("cmpsd xmm1, xmm2, " + p, 64, 150, fpState(true));
+        }
+        for (int p : new int[] {8, 11, 0x1F, 0xF5}) { // legacy encodings ignore imm8[7:3]
+            f.add("cmpps xmm1, xmm2, " + p, 64, 60, fpState(false));
+            f.add("cmpsd xmm1, xmm2, " + p, 64, 60, fpState(true));
+        }
+        for (String a : new String[] {"rcpps xmm1, xmm2", "rcpss xmm1, xmm2", "rsqrtps xmm1, xmm2", "rsqrtss xmm1, xmm2"}) {
+            f.add(a, 64, 400, fpState(false));
         }
         for (String op : new String[] {"comiss", "ucomiss"}) {
             f.add(op + " xmm1, xmm2", 64, 400, fpState(false));
@@ -214,7 +224,7 @@ class SseDiffTest {
             f.add("cvtsi2sd xmm1, " + r, 64, 300, fpState(true));
         }
         f.add("cvtsi2sd xmm1, dword ptr [rbx]", 64, 100, fpState(true));
-        for (int imm : new int[] {0, 1, 2, 3, 4, 8, 9, 10, 11, 12}) {
+        for (int imm : new int[] {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 0x13, 0xF6}) {
             f.add("roundps xmm1, xmm2, " + imm, 64, 150, fpState(false));
             f.add("roundpd xmm1, xmm2, " + imm, 64, 150, fpState(true));
             f.add("roundss xmm1, xmm2, " + imm, 64, 100, fpState(false));
@@ -318,8 +328,32 @@ class SseDiffTest {
             f.add("pcmpistrm xmm1, xmm2, " + imm, 64, 30, strings);
             f.add("pcmpestrm xmm1, xmm2, " + imm, 64, 30, strings);
         }
-        f.add("pcmpestri rax rdx 64-bit", "pcmpestri xmm1, xmm2, 0x0c", 64, 60, strings);
+        for (int imm : new int[] {0x0c, 0x44, 0x1a, 0x38}) { // REX.W: RAX/RDX lengths are 64-bit
+            f.add("pcmpestriq xmm1, xmm2, " + imm, 64, 60, strings);
+            f.add("pcmpestrmq xmm1, xmm2, " + imm, 64, 60, strings);
+        }
         f.add("pcmpistri xmm3, [rbx+3], 0x1a", 64, 60, strings);
+        return f.tests();
+    }
+
+    /** Alignment (#GP(0)) and page faults on memory operands; the destination must stay unchanged. */
+    @TestFactory
+    Stream<DynamicTest> memoryFaults() {
+        Forms f = new Forms(harness);
+        Forms.Setup misaligned = Forms.all(intState(), (v, c) -> c.gpr[3] += 1 + v.nextInt(15));
+        for (String a : new String[] {"movaps xmm1, [rbx]", "movdqa [rbx], xmm1", "addps xmm1, [rbx]", "paddb xmm1, [rbx]",
+            "pshufd xmm1, [rbx], 1", "movntdqa xmm1, [rbx]", "ptest xmm1, [rbx]", "cvtpd2ps xmm1, [rbx]",
+            "movups xmm1, [rbx]", "lddqu xmm1, [rbx]", "addss xmm1, [rbx]", "pcmpistri xmm1, [rbx], 0", "pmovzxbw xmm1, [rbx]",
+            "movsd xmm1, [rbx]", "movhps xmm1, [rbx]"}) {
+            f.add("misaligned " + a, a, 64, 30, misaligned);
+        }
+        // Operands that straddle into the guard page (not mapped on either side).
+        Forms.Setup straddle = Forms.all(intState(),
+                (v, c) -> c.gpr[3] = dev.jxen.x86.difftest.Layout.GUARD_PAGE - 16 + v.nextInt(16));
+        for (String a : new String[] {"movups xmm1, [rbx]", "movdqu [rbx], xmm1", "movaps [rbx], xmm1", "movq xmm1, [rbx]",
+            "movhps [rbx], xmm1", "pextrd [rbx], xmm1, 1", "addsd xmm1, [rbx]", "pinsrq xmm1, [rbx], 1"}) {
+            f.add("guard " + a, a, 64, 30, straddle);
+        }
         return f.tests();
     }
 
@@ -333,6 +367,10 @@ class SseDiffTest {
                 FxImage.putSt(c.fx, i, lanes(v), 0xFFFF);
             }
             c.fx[FxImage.FTW] = (byte) v.nextInt(256);
+            if (v.chance(10)) { // a pending x87 exception: MMX instructions raise #MF first
+                FxImage.putShort(c.fx, FxImage.FCW, 0x37E);
+                FxImage.putShort(c.fx, FxImage.FSW, 0x8081); // B mirrors ES on the host
+            }
             c.gpr[3] &= ~15L;
         };
         for (String op : new String[] {"paddb", "paddsw", "psubusb", "pmullw", "pmulhw", "pmaddwd", "pcmpgtb",

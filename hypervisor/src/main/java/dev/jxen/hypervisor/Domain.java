@@ -1,0 +1,222 @@
+package dev.jxen.hypervisor;
+
+import dev.jxen.hypervisor.mm.FrameTable;
+import dev.jxen.machine.MachineMemory;
+import java.util.Arrays;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A PV domain: its RAM frames (P2M), its shared_info page, event channels, console and vCPUs.
+ * Created paused by {@link Hypervisor#createDomain}; the toolstack (through the builder) fills
+ * memory, sets vCPU 0's registers and page tables, then calls {@link #start()} and waits on
+ * {@link #exit()}.
+ */
+public final class Domain {
+    /** DOMID_SELF of {@code xen.h}. */
+    public static final int DOMID_SELF = 0x7FF0;
+
+    private final Hypervisor hypervisor;
+    private final int id;
+    private final String name;
+    private final long[] p2m;
+    private final long sharedInfoMfn;
+    private final Vcpu[] vcpus;
+    private final CompletableFuture<DomainExit> exit = new CompletableFuture<>();
+    private volatile ConsoleSink consoleSink = ConsoleSink.DISCARD;
+    private volatile NavigableMap<Long, String> symbols;
+    final EventChannels events;
+    final Console console;
+    private volatile boolean started;
+    volatile boolean dying;
+
+    Domain(Hypervisor hypervisor, int id, String name, long memoryPages, int vcpuCount) {
+        this.hypervisor = hypervisor;
+        this.id = id;
+        this.name = name;
+        FrameTable frames = hypervisor.frames();
+        this.p2m = new long[Math.toIntExact(memoryPages)];
+        Arrays.fill(p2m, -1L);
+        synchronized (frames) {
+            if (frames.freeFrames() < memoryPages + 1) {
+                throw new IllegalStateException("out of machine memory: domain " + name + " needs "
+                        + (memoryPages + 1) + " frames, " + frames.freeFrames() + " free");
+            }
+            for (int pfn = 0; pfn < memoryPages; pfn++) {
+                long mfn = frames.allocate(id);
+                p2m[pfn] = mfn;
+                hypervisor.m2p().set(mfn, pfn);
+            }
+            sharedInfoMfn = frames.allocate(id);
+        }
+        this.events = new EventChannels(this);
+        this.console = new Console(this);
+        this.vcpus = new Vcpu[vcpuCount];
+        for (int i = 0; i < vcpuCount; i++) {
+            vcpus[i] = new Vcpu(this, i);
+        }
+        SharedPage.init(this);
+    }
+
+    public Hypervisor hypervisor() {
+        return hypervisor;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Number of RAM pages (PFN 0 .. pageCount-1). */
+    public long pageCount() {
+        return p2m.length;
+    }
+
+    /** The machine frame behind guest frame {@code pfn}, or -1 when there is none. */
+    public long mfn(long pfn) {
+        return pfn >= 0 && pfn < p2m.length ? p2m[(int) pfn] : -1;
+    }
+
+    public MachineMemory machine() {
+        return hypervisor.memory();
+    }
+
+    public long sharedInfoMfn() {
+        return sharedInfoMfn;
+    }
+
+    /** Machine address of shared_info (what start_info.shared_info holds). */
+    public long sharedInfoMachineAddress() {
+        return sharedInfoMfn << MachineMemory.PAGE_SHIFT;
+    }
+
+    public int vcpuCount() {
+        return vcpus.length;
+    }
+
+    public Vcpu vcpu(int i) {
+        return vcpus[i];
+    }
+
+    /**
+     * Allocates an unbound event channel whose remote end may be bound by {@code remoteDomid} (the
+     * toolstack's store and console channels: remote 0). Returns the port (lowest free, from 1).
+     *
+     * @throws IllegalStateException when no port is free
+     */
+    public int allocateUnboundPort(int remoteDomid) {
+        int port = events.allocUnbound(remoteDomid);
+        if (port < 0) {
+            throw new IllegalStateException("domain " + id + ": no free event channel port");
+        }
+        return port;
+    }
+
+    /**
+     * Takes the console ring in guest frame {@code mfn} (the builder's console page) with its event
+     * channel {@code port}: the hypervisor plays the console backend, copying the guest's output to
+     * the {@link #setConsoleSink sink} and feeding {@link #sendConsoleInput input}.
+     */
+    public void attachConsoleRing(long mfn, int port) {
+        console.attachRing(mfn, port);
+    }
+
+    /** Where console output goes (console_io writes and the console ring). */
+    public void setConsoleSink(ConsoleSink sink) {
+        this.consoleSink = sink == null ? ConsoleSink.DISCARD : sink;
+    }
+
+    ConsoleSink consoleSink() {
+        return consoleSink;
+    }
+
+    /** Queues keyboard input for the guest's console ring (and console_io read). */
+    public void sendConsoleInput(byte[] data) {
+        console.input(data);
+    }
+
+    /**
+     * Validates and pins {@code mfn} as a page table of {@code level} (1..4), as the guest's
+     * {@code MMUEXT_PIN_Lx_TABLE} would; the builder's boot tables are pinned this way.
+     *
+     * @throws IllegalArgumentException with Xen's reason when validation fails
+     */
+    public void pinPageTable(long mfn, int level) {
+        int rc = hypervisor.mmu().pin(mfn, level, id);
+        if (rc != 0) {
+            throw new IllegalArgumentException("domain " + id + ": cannot pin mfn 0x" + Long.toHexString(mfn)
+                    + " as L" + level + ": " + dev.jxen.abi.XenErrno.name(rc));
+        }
+    }
+
+    /** Pins {@code l4mfn} as an L4 table and makes it vCPU 0's kernel page table (CR3). */
+    public void pinL4(long l4mfn) {
+        pinPageTable(l4mfn, 4);
+        int rc = vcpus[0].setKernelBaseTable(l4mfn);
+        if (rc != 0) {
+            throw new IllegalArgumentException("domain " + id + ": cannot load L4 0x" + Long.toHexString(l4mfn));
+        }
+    }
+
+    /** The kernel's symbols (address to name) for crash reports. */
+    public void setSymbols(NavigableMap<Long, String> symbols) {
+        this.symbols = symbols;
+    }
+
+    NavigableMap<Long, String> symbols() {
+        return symbols;
+    }
+
+    /** Starts vCPU 0 (the others wait for VCPUOP_up). */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("domain " + id + " already started");
+        }
+        started = true;
+        vcpus[0].startThread();
+    }
+
+    /** Completes when the domain shuts down, crashes or is destroyed. */
+    public CompletableFuture<DomainExit> exit() {
+        return exit;
+    }
+
+    /** Stops all vCPUs and frees the domain's memory; completes {@link #exit()} with DESTROYED if still running. */
+    public void destroy() {
+        finish(new DomainExit(ShutdownReason.DESTROYED, null));
+    }
+
+    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs. */
+    void finish(DomainExit e) {
+        synchronized (this) {
+            if (dying) {
+                return;
+            }
+            dying = true;
+        }
+        for (Vcpu v : vcpus) {
+            v.stop();
+        }
+        exit.complete(e);
+        hypervisor.forget(this);
+    }
+
+    /** Crashes the domain with a report about {@code vcpu}. */
+    void crash(Vcpu vcpu, String reason, long faultAddress) {
+        String report = CrashReport.format(this, vcpu.id(), reason, vcpu.state(), faultAddress, symbols,
+                vcpu.lastHypercalls());
+        finish(new DomainExit(ShutdownReason.CRASH, report));
+    }
+
+    long[] p2mArray() {
+        return p2m;
+    }
+
+    @Override
+    public String toString() {
+        return "domain " + id + " (" + name + ")";
+    }
+}

@@ -1,0 +1,183 @@
+package dev.jxen.toolstack.xl;
+
+import dev.jxen.toolstack.config.ConfigException;
+import dev.jxen.toolstack.config.ConfigFile;
+import dev.jxen.toolstack.config.ConfigParser;
+import dev.jxen.toolstack.config.DomainConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code xl create [-c] [-n] [-q] [-f cfg] cfg [key=value...]}: builds a domain from an xl.cfg
+ * file. With {@code -c} it runs in the foreground with its console on stdout and xl exits with
+ * the guest's shutdown reason (see {@link ShutdownReason}); {@code -n} prints the parsed
+ * configuration and creates nothing.
+ */
+@Command(name = "create", description = {
+    "Creates a domain from an xl.cfg file; key=value arguments override the file's settings.",
+    "With -c, the domain's console is on stdout and xl exits when the domain shuts down:",
+    "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13)."})
+final class CreateCommand implements Callable<Integer> {
+    /** Names the command line's settings in messages (argument N is line N). */
+    static final String COMMAND_LINE = "command line";
+
+    @ParentCommand
+    private XlCommand xl;
+
+    @Option(names = "-c", description = "attach to the domain's console (required for now: there is no daemon yet)")
+    private boolean console;
+
+    @Option(names = {"-n", "--dryrun"}, description = "print the parsed configuration as JSON and create nothing")
+    private boolean dryRun;
+
+    @Option(names = {"-q", "--quiet"}, description = "print no messages of xl's own (errors still are)")
+    private boolean quiet;
+
+    @Option(names = {"-f", "--defconfig"}, paramLabel = "FILE", description = "the configuration file (instead of the first argument)")
+    private Path configOption;
+
+    @Parameters(paramLabel = "ARG", description = "the configuration file, then key=value settings in xl.cfg syntax")
+    private List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws UserError, InterruptedException {
+        List<String> overrides = new ArrayList<>(args);
+        Path configPath = configOption;
+        if (configPath == null) {
+            if (overrides.isEmpty() || overrides.get(0).contains("=")) {
+                throw new UserError("create: give the configuration file (xl create [-c] [-n] FILE [key=value...])");
+            }
+            configPath = Path.of(overrides.remove(0));
+        }
+        for (String o : overrides) {
+            if (!o.contains("=")) {
+                throw new UserError("create: '" + o + "' is not a key=value setting");
+            }
+        }
+        DomainConfig cfg;
+        try {
+            cfg = read(configPath, overrides);
+        } catch (ConfigException e) {
+            xl.err.println(e.getMessage());
+            return 1;
+        }
+        if (dryRun) {
+            xl.out.print(cfg.toJson());
+            return 0;
+        }
+        if (!console) {
+            throw new UserError("create: without -c the domain would need the jxend daemon, which jxen does not have yet: use xl create -c");
+        }
+        checkRunnable(configPath, cfg);
+        return run(cfg);
+    }
+
+    private DomainConfig read(Path path, List<String> overrides) throws UserError, ConfigException {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError(path.toString(), "no such configuration file");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new UserError(path.toString(), "cannot read the configuration file: " + e.getMessage());
+        }
+        ConfigFile file = ConfigParser.parse(path.toString(), text);
+        for (int i = 0; i < overrides.size(); i++) {
+            applyOverride(file, overrides.get(i), i + 1);
+        }
+        return DomainConfig.from(file, w -> xl.err.println(w));
+    }
+
+    /**
+     * Applies one {@code key=value} argument as xl does (as a line of xl.cfg syntax after the file).
+     * As a convenience beyond xl, a bare value that is not valid syntax ({@code extra=console=hvc0})
+     * is taken as a string.
+     */
+    static void applyOverride(ConfigFile file, String setting, int argNumber) throws ConfigException {
+        String padding = "\n".repeat(argNumber - 1); // so that errors name the argument's number as the line
+        try {
+            ConfigParser.parseInto(file, COMMAND_LINE, padding + setting);
+        } catch (ConfigException e) {
+            int eq = setting.indexOf('=');
+            String key = setting.substring(0, eq).strip();
+            String value = setting.substring(eq + 1).strip();
+            boolean plain = key.matches("[a-z][a-z0-9_]*") && !value.isEmpty() && "'\"[".indexOf(value.charAt(0)) < 0
+                    && value.indexOf('\n') < 0;
+            if (!plain) {
+                throw e;
+            }
+            String quoted = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+            ConfigParser.parseInto(file, COMMAND_LINE, padding + key + " = " + quoted);
+        }
+    }
+
+    private void checkRunnable(Path configPath, DomainConfig cfg) throws UserError {
+        String where = configPath.toString();
+        if (cfg.type() != DomainConfig.Type.PV) {
+            throw new UserError(where, "type '" + cfg.type().xlName() + "' is not supported yet: jxen runs PV domains (type = \"pv\")");
+        }
+        if (cfg.bootloader() != null) {
+            throw new UserError(where, "bootloader is not supported yet: give the kernel with kernel = \"...\"");
+        }
+        if (cfg.kernel() == null) {
+            throw new UserError(where, "no kernel: a PV domain needs kernel = \"...\"");
+        }
+        if (quiet) {
+            return;
+        }
+        if (cfg.vcpus() > 1) {
+            xl.err.println("xl: warning: only one vCPU is started for now (vcpus = " + cfg.vcpus() + ")");
+        }
+        if (!cfg.disks().isEmpty() || !cfg.vifs().isEmpty()) {
+            xl.err.println("xl: warning: disk and vif devices are not supported yet and are left out");
+        }
+    }
+
+    private int run(DomainConfig cfg) throws UserError, InterruptedException {
+        while (true) {
+            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out);
+            xl.out.flush();
+            if (o.crashReport() != null) {
+                xl.err.print(o.crashReport().endsWith("\n") ? o.crashReport() : o.crashReport() + "\n");
+            }
+            DomainConfig.Action action = switch (o.reason()) {
+                case POWEROFF -> cfg.onPoweroff();
+                case REBOOT -> cfg.onReboot();
+                case CRASH -> cfg.onCrash();
+                default -> DomainConfig.Action.DESTROY;
+            };
+            if (!action.restarts()) {
+                // A poweroff ends quietly, as under xl; anything else says why xl exits non-zero.
+                if (!quiet && o.reason() != ShutdownReason.POWEROFF) {
+                    xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + " (exit status " + o.reason().exitStatus() + ")");
+                }
+                return o.reason().exitStatus();
+            }
+            if (!quiet) {
+                xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + ": restarting it (on_"
+                        + (o.reason() == ShutdownReason.CRASH ? "crash" : o.reason().xlName()) + " = " + action.xlName() + ")");
+            }
+        }
+    }
+
+    private static String pastTense(ShutdownReason r) {
+        return switch (r) {
+            case POWEROFF -> "powered off";
+            case REBOOT -> "rebooted";
+            case SUSPEND -> "suspended";
+            case CRASH -> "crashed";
+            case WATCHDOG -> "was stopped by its watchdog";
+            case SOFT_RESET -> "asked for a soft reset";
+        };
+    }
+}
