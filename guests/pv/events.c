@@ -3,8 +3,10 @@
  *   - VIRQ_TIMER bound to a port; one-shot timers by set_timer_op and VCPUOP_set_singleshot_timer;
  *     SCHEDOP_block until the upcall arrives; the event must not come early, and system time
  *     (vcpu_time_info) must have moved on;
+ *   - a periodic timer (VCPUOP_set_periodic_timer) ticks until stopped;
  *   - a loopback interdomain channel (alloc_unbound + bind_interdomain to ourselves): send in both
  *     directions, masking holds an event back, EVTCHNOP_unmask delivers it;
+ *   - SCHEDOP_poll waits for a masked port or a timeout;
  *   - an IPI channel to ourselves; close and status.
  * Events reach us through the upcall registered with set_callbacks (lib/head.S, runtime.c).
  */
@@ -130,6 +132,58 @@ static void timer_tests(void)
 	events_disable();
 	check(rc == 0 && rc2 == 0 && events_on[timer] == before, "set_timer_op(0) cancels the timer",
 	      "returned %ld, %ld; %u events", rc, rc2, events_on[timer] - before);
+
+	/* A periodic timer (what every vCPU starts with at 100 Hz). Periods under 1 ms are refused. */
+	struct vcpu_set_periodic_timer tiny = { .period_ns = 500000 };
+	rc = HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &tiny);
+	check(rc == -XEN_EINVAL, "a periodic timer under 1 ms is refused", "returned %ld, expected -EINVAL", rc);
+	struct vcpu_set_periodic_timer period = { .period_ns = 10 * 1000000 };
+	start = pv_system_time();
+	before = events_on[timer];
+	rc = HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &period);
+	int ticks = 0;
+	while (rc == 0 && ticks < 3 && wait_for_event(timer, events_on[timer], 5000000000UL))
+		ticks = (int)(events_on[timer] - before);
+	uint64_t elapsed = pv_system_time() - start;
+	rc2 = HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	check(rc == 0 && rc2 == 0 && ticks >= 3 && elapsed >= 25 * 1000000,
+	      "a 10 ms periodic timer ticks 3 times in 30 ms", "returned %ld, %ld; %d ticks in %lu ns",
+	      rc, rc2, ticks, elapsed);
+	before = events_on[timer];
+	until = pv_system_time() + 30 * 1000000;
+	events_enable();
+	while (pv_system_time() < until)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	events_disable();
+	check(events_on[timer] == before, "VCPUOP_stop_periodic_timer stops the ticks", "%u more ticks",
+	      events_on[timer] - before);
+}
+
+/* SCHEDOP_poll: sleep until one of the ports is pending (masked or not) or the timeout passes. */
+static void poll_tests(evtchn_port_t quiet, evtchn_port_t peer)
+{
+	evtchn_mask(quiet);
+	evtchn_clear(quiet);
+	struct sched_poll poll = { .nr_ports = 1 };
+	set_xen_guest_handle(poll.ports, &quiet);
+
+	uint64_t start = pv_system_time();
+	poll.timeout = start + 10 * 1000000;
+	long rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+	uint64_t waited = pv_system_time() - start;
+	check(rc == 0 && waited >= 10 * 1000000, "SCHEDOP_poll on a quiet port returns at the timeout",
+	      "returned %ld after %lu ns", rc, waited);
+
+	rc = evtchn_send(peer);		/* the masked port becomes pending: no upcall, but poll sees it */
+	start = pv_system_time();
+	poll.timeout = start + 5000000000UL;
+	long rc2 = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+	waited = pv_system_time() - start;
+	check(rc == 0 && rc2 == 0 && evtchn_pending(quiet) && waited < 1000000000UL,
+	      "SCHEDOP_poll returns at once for a pending masked port",
+	      "send %ld, poll %ld after %lu ns, pending %d", rc, rc2, waited, evtchn_pending(quiet));
+	evtchn_clear(quiet);
+	evtchn_unmask(quiet);
 }
 
 static void channel_tests(void)
@@ -194,6 +248,8 @@ static void channel_tests(void)
 	events_disable();
 	check(events_on[a] == before + 1 && !evtchn_pending(a), "EVTCHNOP_unmask delivers it",
 	      "%u events, pending %d", events_on[a] - before, evtchn_pending(a));
+
+	poll_tests(a, b);
 
 	/* An IPI to ourselves. */
 	struct evtchn_bind_ipi ipi = { .vcpu = 0 };

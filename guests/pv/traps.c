@@ -3,6 +3,10 @@
  * hands to each handler (vector, error code, RIP, the interrupted RCX/R11 and RSP, CS with RPL 0,
  * the saved event mask, and CR2 for page faults), then resumes after the faulting instruction.
  *
+ * Then the other side of the same mechanism: Xen catches some of our faults itself and emulates
+ * the instruction (the forced-emulation CPUID prefix, MSR accesses, reading CR3), the trap_info
+ * flag that masks events on entry, and the virtual CR0.TS of fpu_taskswitch (#NM).
+ *
  * Each probe is a tiny assembly routine: it loads marker values into RCX and R11 (the two
  * registers Xen passes on the frame rather than in place), records RSP, and runs one instruction
  * labelled <probe>_insn; the handler moves RIP to <probe>_resume, where the routine returns.
@@ -46,6 +50,10 @@ PROBE(probe_de, "xor %edx, %edx; mov $1, %eax; xor %r8d, %r8d", "div %r8");
 PROBE(probe_bp, "", "int3");					/* a trap: RIP after it */
 PROBE(probe_int_nogate, "", "int $0x21");	/* no DPL>=1 entry: #GP((0x21<<3)|2) */
 PROBE(probe_int80, "", "int $0x80");		/* DPL 3 entry: forwarded, RIP after it */
+PROBE(probe_pf_ro, "mov ro_page(%rip), %rdx", "mov %rax, (%rdx)");	/* #PF, present + write */
+PROBE(probe_nm, "", "fninit");				/* #NM while the virtual CR0.TS is set */
+
+void *ro_page;	/* a page of ours mapped read-only */
 
 struct probe {
 	const char *what;
@@ -56,7 +64,7 @@ struct probe {
 	uint64_t cr2;		/* 0: not a page fault */
 };
 
-static const struct probe probes[] = {
+static struct probe probes[] = {
 	{ "#UD from ud2", probe_ud, probe_ud_insn, probe_ud_resume, 6, 0, 0, 0 },
 	{ "#GP from hlt (privileged)", probe_gp_priv, probe_gp_priv_insn, probe_gp_priv_resume, 13, 0, 0, 0 },
 	{ "#GP from a non-canonical address", probe_gp_noncanon, probe_gp_noncanon_insn,
@@ -73,6 +81,8 @@ static const struct probe probes[] = {
 	  probe_int_nogate_resume, 13, (0x21 << 3) | 2, 0, 0 },
 	{ "int $0x80 through its DPL-3 gate", probe_int80, probe_int80_insn, probe_int80_resume,
 	  0x80, 0, 1, 0 },
+	/* Error code 3 = present, write; CR2 is filled in once the page exists. */
+	{ "#PF writing a read-only page", probe_pf_ro, probe_pf_ro_insn, probe_pf_ro_resume, 14, 3, 0, 0 },
 };
 
 /* What the handler saw, for the probe in flight. */
@@ -128,7 +138,96 @@ static void run_probe(const struct probe *p)
 		MISMATCH(seen_cr2 == p->cr2, "vcpu_info cr2 %#lx (expected %#lx) ", seen_cr2, p->cr2);
 		MISMATCH(seen_cr2_insn == p->cr2, "mov %%cr2 gave %#lx ", seen_cr2_insn);
 	}
+	if (n > 0 && n < (int)sizeof(detail))
+		detail[n - 1] = '\0';	/* the trailing space */
 	check(n == 0, p->what, "%s", detail);
+}
+
+/* fpu_taskswitch(1) sets the virtual CR0.TS: the next FPU instruction raises #NM, and Xen clears
+ * TS as it delivers it (Linux's lazy FPU switching relied on this), so the retry runs. */
+static void fpu_taskswitch_test(void)
+{
+	long rc = HYPERVISOR_fpu_taskswitch(1);
+	check(rc == 0, "fpu_taskswitch(1)", "returned %ld", rc);
+	static const struct probe nm = { "#NM from fninit with TS set", probe_nm, probe_nm_insn,
+					 probe_nm_resume, 7, 0, 0, 0 };
+	run_probe(&nm);
+	armed = 0;
+	seen.vector = ~0UL;
+	probe_nm();	/* TS is clear now: no trap (one would crash the domain, unarmed) */
+	check(seen.vector == ~0UL, "delivering #NM cleared TS", "vector %lu", seen.vector);
+}
+
+/*
+ * trap_info flag bit 2 asks Xen to mask events when it enters the handler (an interrupt gate, in
+ * hardware terms). With events enabled, the handler must see evtchn_upcall_mask 1, the frame must
+ * have saved mask 0, and the iret must unmask again.
+ */
+static uint8_t mask_in_handler;
+static int masking_hook(struct pv_frame *f)
+{
+	mask_in_handler = vcpu0()->evtchn_upcall_mask;
+	return trap_hook(f);
+}
+
+static void masking_gate_test(void)
+{
+	extern const unsigned long pv_exception_entries[20];
+	struct trap_info gate[2] = {
+		{ .vector = 6, .flags = 4, .cs = FLAT_KERNEL_CS, .address = pv_exception_entries[6] },
+		{ .address = 0 },
+	};
+	long rc = HYPERVISOR_set_trap_table(gate);	/* updates vector 6 only */
+	check(rc == 0, "set_trap_table for one vector", "returned %ld", rc);
+
+	pv_trap_hook = masking_hook;
+	vcpu0()->evtchn_upcall_mask = 0;	/* no port is bound: nothing can arrive */
+	barrier();
+	armed = &probes[0];
+	probe_ud();
+	barrier();
+	uint8_t after = vcpu0()->evtchn_upcall_mask;
+	vcpu0()->evtchn_upcall_mask = 1;
+	pv_trap_hook = trap_hook;
+	check(!armed && mask_in_handler == 1 && ((seen.cs >> 32) & 0xff) == 0 && after == 0,
+	      "a gate with the mask-events flag masks events in the handler only",
+	      "trapped %d, mask in handler %u, saved mask %lu, mask after iret %u", !armed,
+	      mask_in_handler, (seen.cs >> 32) & 0xff, after);
+	armed = 0;
+	pv_install_trap_table();
+}
+
+/* Instructions that fault at CPL 3 but that Xen emulates for a PV kernel (PV-ABI.md §5). */
+static uint64_t gs_marker = 0x65736d6172;
+static void emulation_tests(void)
+{
+	/* The forced-emulation prefix "ud2; .ascii \"xen\"; cpuid" returns Xen's PV CPUID
+	 * policy; leaf 0x40000000 is Xen's signature. */
+	uint32_t eax = 0x40000000, ebx, ecx = 0, edx;
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+	char sig[13];
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = 0;
+	check(memcmp(sig, "XenVMMXenVMM", 12) == 0 && eax >= 0x40000002,
+	      "forced-emulation cpuid leaf 0x40000000 is Xen's", "eax %#x signature \"%s\"", eax, sig);
+
+	/* Reading CR3 gives the kernel L4's machine address. */
+	uint64_t cr3;
+	asm volatile("mov %%cr3, %0" : "=r"(cr3));
+	CHECK_EQ("mov %cr3 reads the L4's machine address", cr3,
+		 virt_to_mfn((void *)start_info->pt_base) << PAGE_SHIFT);
+
+	/* wrmsr/rdmsr GS_BASE, how Mini-OS and Linux first set up their per-CPU pointer. */
+	uint64_t base = (uint64_t)&gs_marker, back, via_gs;
+	asm volatile("wrmsr" :: "c"(0xc0000101), "a"((uint32_t)base), "d"((uint32_t)(base >> 32)));
+	uint32_t lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000101));
+	back = ((uint64_t)hi << 32) | lo;
+	asm volatile("mov %%gs:0, %0" : "=r"(via_gs));
+	check(back == base && via_gs == gs_marker, "wrmsr/rdmsr GS_BASE",
+	      "rdmsr %#lx (wrote %#lx), %%gs:0 %#lx", back, base, via_gs);
 }
 
 void pv_main(void)
@@ -137,8 +236,17 @@ void pv_main(void)
 	pv_install_trap_table();
 	pv_trap_hook = trap_hook;
 
+	ro_page = alloc_page();
+	long rc = set_page_writable(ro_page, 0);
+	check(rc == 0, "update_va_mapping makes a page read-only", "returned %ld", rc);
+	probes[sizeof(probes) / sizeof(probes[0]) - 1].cr2 = (uint64_t)ro_page;
+
 	for (unsigned int i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		run_probe(&probes[i]);
+
+	fpu_taskswitch_test();
+	masking_gate_test();
+	emulation_tests();
 
 	/* The iret hypercall sets the event mask from the restored RFLAGS.IF, which the bounce
 	 * frame had as !mask: events must still be masked as Xen started us. */

@@ -7,6 +7,8 @@
  *   - enters user mode with HYPERVISOR_iret (saved CS with RPL 3),
  *   - lets the user code make `syscall`s, take a #PF on a kernel address and do `int $0x80`,
  *     checking each entry's frame, and returns to it with HYPERVISOR_iret,
+ *   - checks that GS has the user base in user mode and the kernel base in kernel mode (Xen swaps
+ *     them on each transition, as SWAPGS would),
  *   - and finally leaves user mode for good on an "exit" syscall.
  */
 #include "pv.h"
@@ -44,6 +46,9 @@ asm(".pushsection .text.user_page, \"ax\"\n"
     "int $0x80\n"
     "user_after_int80:\n\t"
     "mov %rax, %rdi\n\t"		/* SYS_REPORT(what int $0x80 returned) */
+    "mov $2, %eax\n\t"
+    "syscall\n\t"
+    "mov %gs:0, %rdi\n\t"		/* SYS_REPORT(what the user GS base points at) */
     "mov $2, %eax\n\t"
     "syscall\n\t"
     "mov $3, %eax\n\t"			/* SYS_EXIT */
@@ -94,8 +99,18 @@ static int on_kernel_stack(const struct pv_frame *f)
 }
 
 static int syscalls_seen;
-static uint64_t reports[2];
+static uint64_t reports[3];
 static int nreports;
+
+#define USER_GS_MARK	0x7573657267730000UL	/* at USER_STACK_VA, the user GS base */
+static uint64_t kernel_gs_mark = 0x6b65726e656c6773UL;	/* the kernel GS base points here */
+
+static uint64_t read_gs0(void)
+{
+	uint64_t v;
+	asm volatile("mov %%gs:0, %0" : "=r"(v));
+	return v;
+}
 
 static void syscall_hook(struct pv_frame *f)
 {
@@ -108,6 +123,7 @@ static void syscall_hook(struct pv_frame *f)
 		CHECK_EQ("syscall frame RCX is the return RIP", f->rcx, USER_VA(user_after_syscall1));
 		CHECK_EQ("syscall frame RSP is the user stack", f->rsp, USER_STACK_TOP);
 		CHECK_EQ("syscall arguments arrive in RAX/RDI", f->rax * 1000 + f->rdi, 1041);
+		CHECK_EQ("in kernel mode GS has the kernel base", read_gs0(), kernel_gs_mark);
 	}
 	/* The CS/SS slots of a syscall frame are placeholders: set the user selectors to return. */
 	f->cs = FLAT_USER_CS;
@@ -117,7 +133,7 @@ static void syscall_hook(struct pv_frame *f)
 		f->rax = f->rdi + 1;
 		break;
 	case SYS_REPORT:
-		if (nreports < 2)
+		if (nreports < 3)
 			reports[nreports++] = f->rdi;
 		f->rax = 0;
 		break;
@@ -185,6 +201,7 @@ void pv_main(void)
 	l1[(USER_CODE_VA >> 12) & 511] = (virt_to_mfn(user_page) << PAGE_SHIFT) |
 					  _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 	l1[(USER_STACK_VA >> 12) & 511] = (virt_to_mfn(stack) << PAGE_SHIFT) | PTE_KERNEL_RW | _PAGE_USER;
+	*(uint64_t *)stack = USER_GS_MARK;
 	rc = set_page_writable(l1, 0) | set_page_writable(l2, 0) | set_page_writable(l3, 0) |
 	     set_page_writable(l4, 0);
 	check(rc == 0, "make the user page tables read-only", "returned %ld", rc);
@@ -200,14 +217,22 @@ void pv_main(void)
 	if (rc)
 		pv_finish();
 
-	/* 4. Go. enter_user returns when the user program makes its exit syscall. */
+	/* 4. The two GS bases: Xen loads the user one on the way to user mode, the kernel one back. */
+	rc = HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&kernel_gs_mark) |
+	     HYPERVISOR_set_segment_base(SEGBASE_GS_USER, USER_STACK_VA);
+	check(rc == 0 && read_gs0() == kernel_gs_mark, "set_segment_base for kernel and user GS",
+	      "returned %ld", rc);
+
+	/* 5. Go. enter_user returns when the user program makes its exit syscall. */
 	uint64_t back = enter_user(USER_CODE_VA, USER_STACK_TOP);
 	vcpu0()->evtchn_upcall_mask = 1;	/* user mode ran with events enabled */
 
 	CHECK_EQ("back in kernel mode after the exit syscall", back, 0x600d);
-	CHECK_EQ("system calls made", syscalls_seen, 4);
+	CHECK_EQ("system calls made", syscalls_seen, 5);
 	CHECK_EQ("the user program saw SYS_ADD_ONE's result", reports[0], 42);
 	CHECK_EQ("the user program got int $0x80's result", reports[1], 0x80);
+	CHECK_EQ("in user mode GS has the user base", reports[2], USER_GS_MARK);
+	CHECK_EQ("back in kernel mode, GS has the kernel base again", read_gs0(), kernel_gs_mark);
 	CHECK_EQ("user page faults handled", user_faults, 1);
 	CHECK_EQ("the kernel still reads its own memory", *(volatile uint64_t *)user_page,
 		 *(const uint64_t *)user_page);
