@@ -17,7 +17,7 @@ PV_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -ffreestanding -fno-builtin -fno-pi
 	-D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ -I$(PV_DIR)/lib
 PV_ASFLAGS := -D__ASSEMBLY__ -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ -g
 PV_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(PV_DIR)/lib/pv.ld -Wl,--build-id=none \
-	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 PV_LIB_OBJS := $(PV_OUT)/obj/head.o $(PV_OUT)/obj/runtime.o
 PV_LIB_DEPS := $(PV_DIR)/lib/pv.h $(PV_DIR)/lib/hypercall.h $(XEN_HEADERS)
 
