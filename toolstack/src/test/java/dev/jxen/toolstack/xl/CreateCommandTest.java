@@ -130,6 +130,25 @@ class CreateCommandTest {
     }
 
     @Test
+    void aDirectoryOrABinaryFileAsConfiguration() throws Exception {
+        Outcome o = xl("create", "-c", dir.toString());
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("xl: " + dir + ": is a directory, not a configuration file\n");
+        Path elf = Files.write(dir.resolve("kernel"), new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1, 0, (byte) 0xC3});
+        o = xl("create", "-c", elf.toString());
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo(elf + ":1: unexpected character '\\u007f'\n");
+    }
+
+    @Test
+    void aLatin1ConfigurationIsReadByteForByte() throws Exception {
+        Path cfg = Files.write(dir.resolve("latin1.cfg"), "name = 'caf\u00e9'\n".getBytes(StandardCharsets.ISO_8859_1));
+        Outcome o = xl("create", "-n", cfg.toString());
+        assertThat(o.status()).isZero();
+        assertThat(o.out()).contains("\"name\": \"caf\u00e9\"");
+    }
+
+    @Test
     void noConfigurationFileGiven() {
         assertThat(xl("create", "-c").err()).isEqualTo("xl: create: give the configuration file (xl create [-c] [-n] FILE [key=value...])\n");
         assertThat(xl("create", "memory=5").status()).isEqualTo(1);
