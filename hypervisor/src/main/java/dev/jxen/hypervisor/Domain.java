@@ -29,6 +29,10 @@ public final class Domain {
     final Console console;
     private volatile boolean started;
     volatile boolean dying;
+    /** SCHEDOP_shutdown_code: the reason the guest announced in advance. */
+    volatile int shutdownCode = -1;
+    private int runningThreads;
+    private boolean released;
 
     Domain(Hypervisor hypervisor, int id, String name, long memoryPages, int vcpuCount) {
         this.hypervisor = hypervisor;
@@ -179,6 +183,10 @@ public final class Domain {
         vcpus[0].startThread();
     }
 
+    synchronized void vcpuThreadStarted() {
+        runningThreads++;
+    }
+
     /** Completes when the domain shuts down, crashes or is destroyed. */
     public CompletableFuture<DomainExit> exit() {
         return exit;
@@ -200,8 +208,45 @@ public final class Domain {
         for (Vcpu v : vcpus) {
             v.stop();
         }
+        console.poll();
         exit.complete(e);
         hypervisor.forget(this);
+        synchronized (this) {
+            if (runningThreads == 0) {
+                releaseFrames();
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} per vCPU for the vCPU threads to end. */
+    public void awaitStopped(long millis) {
+        for (Vcpu v : vcpus) {
+            v.join(millis);
+        }
+    }
+
+    synchronized void vcpuThreadExited() {
+        runningThreads--;
+        if (runningThreads == 0 && dying) {
+            releaseFrames();
+        }
+    }
+
+    /** Gives every frame the domain owns back to the pool (once no vCPU runs). */
+    private void releaseFrames() {
+        if (released) {
+            return;
+        }
+        released = true;
+        FrameTable frames = hypervisor.frames();
+        synchronized (frames) {
+            for (long mfn = 0; mfn < frames.frameCount(); mfn++) {
+                if (frames.owner(mfn) == id) {
+                    hypervisor.m2p().set(mfn, -1L);
+                    frames.free(mfn);
+                }
+            }
+        }
     }
 
     /** Crashes the domain with a report about {@code vcpu}. */

@@ -30,6 +30,8 @@ public final class Hypervisor implements AutoCloseable {
     private final MachineMemory memory;
     private final Engine engine;
     private final InstantSource clock;
+    /** The clock when it is the host's monotonic one: read without allocating on the hot path. */
+    private final MonotonicClock mono;
     private final Instant boot;
     private final long bootEpochNanos;
     private final FrameTable frames;
@@ -51,6 +53,7 @@ public final class Hypervisor implements AutoCloseable {
         this.memory = memory;
         this.engine = engine;
         this.clock = clock;
+        this.mono = clock instanceof MonotonicClock m ? m : null;
         this.boot = clock.instant();
         this.bootEpochNanos = boot.getEpochSecond() * 1_000_000_000L + boot.getNano();
         this.frames = new FrameTable(memory);
@@ -83,6 +86,9 @@ public final class Hypervisor implements AutoCloseable {
 
     /** Guest system time: nanoseconds since the hypervisor started. */
     public long systemTimeNanos() {
+        if (mono != null) {
+            return mono.epochNanos() - bootEpochNanos;
+        }
         Instant now = clock.instant();
         return (now.getEpochSecond() * 1_000_000_000L + now.getNano()) - bootEpochNanos;
     }
@@ -128,13 +134,26 @@ public final class Hypervisor implements AutoCloseable {
 
     void forget(Domain d) {
         domains.remove(d.id());
+        stopped.add(d);
     }
 
-    /** Destroys every domain (their vCPU threads stop); machine memory stays the caller's. */
+    /** Domains that ended but whose threads may still be winding down (closed with the hypervisor). */
+    private final java.util.Set<Domain> stopped = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Destroys every domain and waits (briefly) for their vCPU threads to stop, so the caller may
+     * then close machine memory.
+     */
     @Override
     public void close() {
-        for (Domain d : domains()) {
+        List<Domain> all = domains();
+        for (Domain d : all) {
             d.destroy();
         }
+        all.addAll(stopped);
+        for (Domain d : all) {
+            d.awaitStopped(2000);
+        }
+        stopped.clear();
     }
 }

@@ -213,18 +213,43 @@ final class FastPath {
     }
 
     private static long alu(X86Cpu c, int kind, int s, long a, long b) {
-        long r = switch (kind) {
+        long r = aluResult(kind, a, b);
+        c.ccOp = ALU_CC[kind] | s;
+        c.ccSrc1 = a;
+        c.ccSrc2 = b;
+        c.ccDst = r;
+        return r;
+    }
+
+    /** ADD, OR, AND, SUB, XOR, CMP (ALU kinds 0, 1, 4, 5, 6, 7; ADC/SBB never come here). */
+    private static long aluResult(int kind, long a, long b) {
+        return switch (kind) {
             case 0 -> a + b;
             case 1 -> a | b;
             case 4 -> a & b;
             case 6 -> a ^ b;
             default -> a - b;
         };
-        c.ccOp = ALU_CC[kind] | s;
-        c.ccSrc1 = a;
-        c.ccSrc2 = b;
-        c.ccDst = r;
-        return r;
+    }
+
+    /** reg op= v; CMP only sets the flags. */
+    private static void aluRegister(X86Cpu c, int kind, int s, int d, long v) {
+        long r = alu(c, kind, s, trunc(s, c.gpr[d]), v);
+        if (kind != CMP) {
+            c.gpr[d] = trunc(s, r);
+        }
+    }
+
+    /** [ea] op= v: the write is checked before the read (it faults as a write), flags set last. */
+    private static void aluMemory(X86Cpu c, int kind, int s, long ea, long v) {
+        if (kind != CMP) {
+            c.mmu.probeWrite(ea, 1 << s);
+        }
+        long a = load(c, s, ea);
+        if (kind != CMP) {
+            store(c, s, ea, aluResult(kind, a, v));
+        }
+        alu(c, kind, s, a, v);
     }
 
     private static final int[] ALU_CC = {Flags.ADD, Flags.LOGIC, Flags.ADC, Flags.SBB, Flags.LOGIC, Flags.SUB,
@@ -262,64 +287,21 @@ final class FastPath {
             case MOV_STORE_IMM:
                 store(c, s, ea(c, b.mrm[k], b.disp[k], next), b.imm[k]);
                 return next;
-            case ALU_RR: {
-                int kind = kind(f);
-                int d = reg(f);
-                long r = alu(c, kind, s, trunc(s, g[d]), trunc(s, g[rm(f)]));
-                if (kind != CMP) {
-                    g[d] = trunc(s, r);
-                }
+            case ALU_RR:
+                aluRegister(c, kind(f), s, reg(f), trunc(s, g[rm(f)]));
                 return next;
-            }
-            case ALU_RI: {
-                int kind = kind(f);
-                int d = reg(f);
-                long r = alu(c, kind, s, trunc(s, g[d]), trunc(s, b.imm[k]));
-                if (kind != CMP) {
-                    g[d] = trunc(s, r);
-                }
+            case ALU_RI:
+                aluRegister(c, kind(f), s, reg(f), trunc(s, b.imm[k]));
                 return next;
-            }
-            case ALU_LOAD: {
-                int kind = kind(f);
-                int d = reg(f);
-                long m = load(c, s, ea(c, b.mrm[k], b.disp[k], next));
-                long r = alu(c, kind, s, trunc(s, g[d]), m);
-                if (kind != CMP) {
-                    g[d] = trunc(s, r);
-                }
+            case ALU_LOAD:
+                aluRegister(c, kind(f), s, reg(f), load(c, s, ea(c, b.mrm[k], b.disp[k], next)));
                 return next;
-            }
-            case ALU_STORE: {
-                int kind = kind(f);
-                long ea = ea(c, b.mrm[k], b.disp[k], next);
-                if (kind != CMP) {
-                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
-                }
-                long a = load(c, s, ea);
-                long v = trunc(s, g[reg(f)]);
-                if (kind != CMP) {
-                    long r = kind == 0 ? a + v : kind == 1 ? a | v : kind == 4 ? a & v : kind == 6 ? a ^ v : a - v;
-                    store(c, s, ea, r);
-                }
-                alu(c, kind, s, a, v);
+            case ALU_STORE:
+                aluMemory(c, kind(f), s, ea(c, b.mrm[k], b.disp[k], next), trunc(s, g[reg(f)]));
                 return next;
-            }
-            case ALU_MI: {
-                int kind = kind(f);
-                long ea = ea(c, b.mrm[k], b.disp[k], next);
-                if (kind != CMP) {
-                    c.mmu.probeWrite(ea, 1 << s); // a read-modify-write faults as a write (W in the #PF code)
-                }
-                long a = load(c, s, ea);
-                long v = trunc(s, b.imm[k]);
-                if (kind != CMP) {
-                    long r = kind == 0 ? a + v : kind == 1 ? a | v : kind == 4 ? a & v : kind == 6 ? a ^ v : a - v;
-                    store(c, s, ea, r);
-                }
-                alu(c, kind, s, a, v);
+            case ALU_MI:
+                aluMemory(c, kind(f), s, ea(c, b.mrm[k], b.disp[k], next), trunc(s, b.imm[k]));
                 return next;
-            }
             case CMP_LOAD8_RI: {
                 long a = c.mmu.read8(ea(c, b.mrm[k], b.disp[k], next));
                 alu(c, CMP, 0, a, b.imm[k] & 0xFF);

@@ -183,9 +183,11 @@ final class Float80 {
         if (e < emin) {
             boolean tiny = e < emin - 1 || !roundCarries(sign, m, ext, rb);
             if (tiny) {
-                if ((masks & UE) == 0) {
+                // unmasked: deliver the wrapped result, unless even that is out of range
+                if ((masks & UE) == 0 && (!wrap || e + WRAP >= emin)) {
                     flags |= UE;
                     if (!wrap) {
+                        c1 = false;
                         return;
                     }
                     e += WRAP;
@@ -194,6 +196,8 @@ final class Float80 {
                     long r = round(sign, hi, lo, rb);
                     if (inexact) {
                         flags |= UE | PE;
+                    } else if ((masks & UE) == 0) {
+                        flags |= UE;
                     }
                     se = (sign << 15) | ((r < 0 ? emin : emin - 1) & 0x7FFF);
                     sig = r;
@@ -213,15 +217,19 @@ final class Float80 {
             flags |= PE;
         }
         if (e > emax) {
-            if ((masks & OE) == 0) {
+            if ((masks & OE) == 0 && (!wrap || e - WRAP <= emax)) {
                 flags |= OE;
-                if (!wrap) {
+                if (!wrap) { // a store that will not happen: no PE, C1 clear
+                    flags &= ~PE;
+                    c1 = false;
                     return;
                 }
                 e -= WRAP;
             } else {
                 flags |= OE | PE;
-                boolean toInf = rc == RC_NEAREST || (rc == RC_UP && sign == 0) || (rc == RC_DOWN && sign != 0);
+                // unmasked but beyond even the wrapped range: infinity whatever the rounding (host)
+                boolean toInf = (masks & OE) == 0 || rc == RC_NEAREST || (rc == RC_UP && sign == 0)
+                        || (rc == RC_DOWN && sign != 0);
                 if (toInf) {
                     c1 = true;
                     se = (sign << 15) | (emax + 1);
@@ -469,9 +477,6 @@ final class Float80 {
                 invalid();
                 return;
             }
-            if (ca == DENORMAL) {
-                flags |= DE;
-            }
             flags |= ZE;
             result((s << 15) | 0x7FFF, J);
             return;
@@ -708,9 +713,6 @@ final class Float80 {
             default:
                 break;
         }
-        if (c == DENORMAL) {
-            flags |= DE;
-        }
         roundPack(s >>> 31, normExp(aSe, aSig), normSig(aSig), 0, 24, BIAS - 126, BIAS + 127, false);
         if ((flags & (OE | UE) & ~masks) != 0) {
             return 0;
@@ -744,9 +746,6 @@ final class Float80 {
                 return 0xFFF8_0000_0000_0000L;
             default:
                 break;
-        }
-        if (c == DENORMAL) {
-            flags |= DE;
         }
         roundPack((int) (s >>> 63), normExp(aSe, aSig), normSig(aSig), 0, 53, BIAS - 1022, BIAS + 1023, false);
         if ((flags & (OE | UE) & ~masks) != 0) {
@@ -825,9 +824,6 @@ final class Float80 {
         if (c >= INF) {
             flags |= IE;
             return indefinite;
-        }
-        if (c == DENORMAL) {
-            flags |= DE;
         }
         int savedFlags = flags;
         roundToIntegral(aSe, aSig, mode);

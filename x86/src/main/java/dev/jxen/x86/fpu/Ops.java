@@ -92,6 +92,8 @@ final class Ops {
             if (f.underflow()) {
                 if (f.pushCheck()) {
                     f.push(Float80.IND_SE, Float80.IND_SIG);
+                } else {
+                    f.fsw &= ~X87.C1; // underflow and overflow at once: C1 = 0 (host)
                 }
             }
             return;
@@ -118,17 +120,14 @@ final class Ops {
 
     private static void ftst(X87 f) {
         if (f.empty(0)) {
-            if (f.underflow()) {
-                f.setCC(X87.C0 | X87.C2 | X87.C3);
-            }
+            f.underflow();
+            f.setCC(X87.C0 | X87.C2 | X87.C3);
             return;
         }
         Float80 fp = f.fp;
         fp.begin();
         int r = fp.compare(f.stSe(0), f.stSig(0), 0, 0, false);
-        if (f.commit()) {
-            f.setCC(X87.ccFor(r));
-        }
+        f.setCC(f.compareCommit() ? X87.ccFor(r) : X87.C0 | X87.C2 | X87.C3);
     }
 
     private static void fxam(X87 f) {
@@ -164,6 +163,14 @@ final class Ops {
         }
         f.fsw &= ~X87.C1;
         f.push(CONST_EXP[k], sig);
+    }
+
+    /** Stack overflow of an instruction that replaces ST0 and pushes: both become indefinite (masked). */
+    private static void overflowReplacing(X87 f) {
+        if ((f.fcw & Float80.IE) != 0) {
+            f.set(0, Float80.IND_SE, Float80.IND_SIG);
+        }
+        f.pushCheck();
     }
 
     /** Writes fp's result to ST(i) when commit allows. */
@@ -272,21 +279,23 @@ final class Ops {
                 f.set(0, Float80.IND_SE, Float80.IND_SIG);
                 if (f.pushCheck()) {
                     f.push(Float80.IND_SE, Float80.IND_SIG);
+                } else {
+                    f.fsw &= ~X87.C1; // underflow and overflow at once: C1 = 0 (host)
                 }
             }
             return;
         }
         int se = f.stSe(0);
         long sig = f.stSig(0);
+        if (!f.empty(7)) { // the stack check comes before the range check
+            overflowReplacing(f);
+            return;
+        }
         if (!Float80.isNaN(se, sig) && tooLarge(se, sig)) {
             f.fsw = (f.fsw & ~X87.C1) | X87.C2;
             return;
         }
         f.fsw &= ~X87.C2;
-        if (!f.empty(7)) {
-            f.pushCheck();
-            return;
-        }
         Float80 fp = f.fp;
         fp.begin();
         int cl = Float80.classify(se, sig);
@@ -364,6 +373,7 @@ final class Ops {
     private static void yl2x(Float80 fp, int ySe, long ySig, int cy, int xSe, long xSig, int cx) {
         int sy = (ySe >>> 15) & 1;
         if ((xSe & 0x8000) != 0 && cx != Float80.ZERO) {
+            fp.flags &= ~Float80.DE; // invalid takes priority over a denormal operand
             fp.invalid();
             return;
         }
@@ -542,12 +552,14 @@ final class Ops {
                 f.set(0, Float80.IND_SE, Float80.IND_SIG);
                 if (f.pushCheck()) {
                     f.push(Float80.IND_SE, Float80.IND_SIG);
+                } else {
+                    f.fsw &= ~X87.C1; // underflow and overflow at once: C1 = 0 (host)
                 }
             }
             return;
         }
         if (!f.empty(7)) {
-            f.pushCheck();
+            overflowReplacing(f);
             return;
         }
         Float80 fp = f.fp;
@@ -602,10 +614,13 @@ final class Ops {
         int ca = Float80.classify(aSe, aSig);
         int cb = Float80.classify(bSe, bSig);
         int cc = 0;
+        boolean keepCc = false;
         if (ca >= Float80.QNAN || cb >= Float80.QNAN) {
             fp.propagateNaN(aSe, aSig, ca, bSe, bSig, cb);
+            keepCc = true;
         } else if (ca == Float80.INF || cb == Float80.ZERO) {
             fp.invalid();
+            keepCc = true;
         } else {
             if (ca == Float80.DENORMAL || cb == Float80.DENORMAL) {
                 fp.flags |= Float80.DE;
@@ -615,6 +630,9 @@ final class Ops {
             } else {
                 cc = remainder(fp, aSe, aSig, bSe, bSig, ieee);
             }
+        }
+        if (keepCc) { // a NaN result leaves the quotient bits as they were (host behaviour)
+            cc = f.fsw & (X87.C0 | X87.C3);
         }
         fp.c1 = (cc & X87.C1) != 0;
         if (f.commit()) {
@@ -638,7 +656,7 @@ final class Ops {
                 normalizeExact(fp, sign ^ 1, ea, b + (b - a));
                 return X87.C1;
             }
-            fp.result(aSe, aSig);
+            normalizeExact(fp, sign, ea, a); // a tiny dividend still goes through the underflow response
             return 0;
         }
         int steps = d;

@@ -101,7 +101,8 @@ final class Transcendental {
         int sign = v.signum() < 0 ? 1 : 0;
         v = v.abs();
         double d = v.doubleValue();
-        int k = 63 - Math.getExponent(d);
+        int k = d > 0 && !Double.isInfinite(d) ? 63 - Math.getExponent(d)
+                : 63 - (int) Math.floor((v.precision() - v.scale()) * 3.321928094887362);
         BigDecimal t = scale(v, k);
         BigDecimal lo64 = new BigDecimal(BigInteger.ONE.shiftLeft(63));
         BigDecimal hi64 = new BigDecimal(BigInteger.ONE.shiftLeft(64));
@@ -303,6 +304,14 @@ final class Transcendental {
     /** 2^x - 1 for finite nonzero x. */
     static void f2xm1(Float80 fp, int se, long sig) {
         int e = Float80.normExp(se, sig);
+        if (e > Float80.BIAS + 14) { // far outside the documented domain |x| <= 1
+            if ((se & 0x8000) == 0) {
+                fp.roundPack64(0, Float80.BIAS + 40000, Float80.J, 0);
+            } else {
+                round(fp, BigDecimal.ONE.negate(), 0, -1);
+            }
+            return;
+        }
         if (e < Float80.BIAS - 100) {
             BigDecimal m = new BigDecimal(unsigned(Float80.normSig(sig))).multiply(LN2, MC);
             round(fp, (se & 0x8000) != 0 ? m.negate() : m, e - Float80.BIAS - 63, 0);

@@ -228,6 +228,7 @@ public final class X87 {
             throw c.fault(Vectors.NM);
         }
         X87 f = c.x87;
+        f.unmaskedRaised = false;
         int reg = c.modrmReg() & 7;
         boolean mem = !c.rmIsReg();
         if (!noWait(op, reg, mem, c.modrmRm() & 7) ) {
@@ -264,11 +265,20 @@ public final class X87 {
         return (op == 0xDB && reg == 4) || (op == 0xDF && reg == 4 && rm == 0);
     }
 
+    /**
+     * FIP follows every non-control instruction; FOP and FDP only one that raised an unmasked
+     * exception, as on current Intel CPUs (CPUID.7.EBX FDP_EXCPTN_ONLY and FOP deprecation).
+     */
     private void record(X86Cpu c, int op, long ea) {
-        fop = ((op & 7) << 8) | ((c.mrm >>> 2) & 0xC0) | ((c.modrmReg() & 7) << 3) | (c.modrmRm() & 7);
         fip = c.insnRip;
-        fdp = ea;
+        if (unmaskedRaised) {
+            fop = ((op & 7) << 8) | ((c.mrm >>> 2) & 0xC0) | ((c.modrmReg() & 7) << 3) | (c.modrmRm() & 7);
+            fdp = ea;
+        }
     }
+
+    /** The current instruction raised an unmasked exception. */
+    boolean unmaskedRaised;
 
     // ---------------------------------------------------------------- stack helpers
 
@@ -306,12 +316,18 @@ public final class X87 {
     /** Records fp's flags in FSW; true when the destination may be written. */
     boolean commit() {
         int fl = fp.flags;
+        int unmasked = fl & ~fcw & 0x3F;
+        if ((unmasked & (Float80.IE | Float80.DE | Float80.ZE)) != 0) {
+            // Detected before the operation: nothing else is computed or written, C1 is cleared.
+            fsw = (fsw | (fl & (Float80.IE | Float80.DE | Float80.ZE)) | ES | B) & ~C1;
+            unmaskedRaised = true;
+            return false;
+        }
         setC1(fp.c1);
         fsw |= fl;
-        int unmasked = fl & ~fcw & 0x3F;
         if (unmasked != 0) {
             fsw |= ES | B;
-            return (unmasked & (Float80.IE | Float80.DE | Float80.ZE)) == 0;
+            unmaskedRaised = true;
         }
         return true;
     }
@@ -321,6 +337,7 @@ public final class X87 {
         fsw = (fsw | Float80.IE | SF) & ~C1;
         if ((fcw & Float80.IE) == 0) {
             fsw |= ES | B;
+            unmaskedRaised = true;
             return false;
         }
         return true;
@@ -334,6 +351,7 @@ public final class X87 {
         fsw |= Float80.IE | SF | C1;
         if ((fcw & Float80.IE) == 0) {
             fsw |= ES | B;
+            unmaskedRaised = true;
         } else {
             push(Float80.IND_SE, Float80.IND_SIG);
         }
@@ -388,10 +406,25 @@ public final class X87 {
         }
         fp.begin();
         arith(reg, stSe(0), stSig(0), ySe, ySig);
-        fp.flags |= loadFlags & Float80.DE;
+        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig)) {
+            fp.flags |= loadFlags & Float80.DE; // NaN and unsupported operands take priority over #D
+        }
         if (commit()) {
             set(0, fp.se, fp.sig);
         }
+    }
+
+    private static boolean ordinary(int se, long sig) {
+        return Float80.classify(se, sig) < Float80.QNAN;
+    }
+
+    /**
+     * Commits a comparison's flags: false when IE is unmasked (the caller reports "unordered" and
+     * does not pop); an unmasked #D lets the result be set but also suppresses the pop.
+     */
+    boolean compareCommit() {
+        boolean ok = commit();
+        return ok || (fp.flags & Float80.IE) == 0;
     }
 
     /** dest = x op y for the D8 numbering: 0 add, 1 mul, 4 x-y, 5 y-x, 6 x/y, 7 y/x. */
@@ -422,8 +455,9 @@ public final class X87 {
      */
     private void compareTo(int ySe, long ySig, int loadFlags, boolean quiet, int pops) {
         if (empty(0)) {
-            if (underflow()) {
-                fsw |= C0 | C2 | C3;
+            boolean masked = underflow();
+            fsw |= C0 | C2 | C3;
+            if (masked) {
                 for (int i = 0; i < pops; i++) {
                     pop();
                 }
@@ -432,12 +466,17 @@ public final class X87 {
         }
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), ySe, ySig, quiet);
-        fp.flags |= loadFlags & (Float80.DE | Float80.IE);
-        if (!commit()) {
+        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig)) {
+            fp.flags |= loadFlags & Float80.DE;
+        }
+        boolean ok = commit();
+        if (!ok && (fp.flags & Float80.IE) != 0) {
+            fsw |= C0 | C2 | C3; // unordered even when IE is unmasked; no pop
             return;
         }
+        // an unmasked #D still sets the condition codes, as the host shows, but does not pop
         fsw = (fsw & ~CC) | ccFor(r);
-        for (int i = 0; i < pops; i++) {
+        for (int i = 0; ok && i < pops; i++) {
             pop();
         }
     }
@@ -497,7 +536,8 @@ public final class X87 {
         if (!pushCheck()) {
             return;
         }
-        if (commit()) {
+        boolean denormalOnly = (fp.flags & Float80.IE) == 0;
+        if (commit() || denormalOnly) { // the exact conversion completes even with #D unmasked
             push(se, sig);
         }
     }
@@ -764,6 +804,7 @@ public final class X87 {
                 switch (reg) {
                     case 0 -> { // FFREE
                         valid &= ~(1 << phys(rm));
+                        setC1(false);
                     }
                     case 1 -> fxch(rm);
                     case 2, 3 -> { // FST/FSTP ST(i)
@@ -842,8 +883,9 @@ public final class X87 {
 
     private void regCompare(int i, boolean quiet, int pops) {
         if (empty(i)) {
-            if (underflow()) {
-                fsw |= C0 | C2 | C3;
+            boolean masked = underflow();
+            fsw |= C0 | C2 | C3;
+            if (masked) {
                 for (int k = 0; k < pops; k++) {
                     pop();
                 }
@@ -855,8 +897,9 @@ public final class X87 {
 
     private void fcomi(X86Cpu c, int i, boolean quiet, boolean popAfter) {
         if (empty(0) || empty(i)) {
-            if (underflow()) {
-                Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+            boolean masked = underflow();
+            Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+            if (masked) {
                 if (popAfter) {
                     pop();
                 }
@@ -865,9 +908,14 @@ public final class X87 {
         }
         fp.begin();
         int r = fp.compare(stSe(0), stSig(0), stSe(i), stSig(i), quiet);
-        fp.c1 = false;
-        if (!commit()) {
-            return;
+        fp.c1 = (fsw & C1) != 0; // FCOMI leaves C1 alone
+        boolean ok = commit();
+        if (!ok) {
+            fsw = (fsw & ~C1) | (fp.c1 ? C1 : 0);
+            if ((fp.flags & Float80.IE) != 0) {
+                Flags.setArith(c, Flags.ZF | Flags.PF | Flags.CF);
+                return;
+            }
         }
         long fl = switch (r) {
             case Float80.CMP_LT -> Flags.CF;
@@ -876,7 +924,7 @@ public final class X87 {
             default -> Flags.ZF | Flags.PF | Flags.CF;
         };
         Flags.setArith(c, fl);
-        if (popAfter) {
+        if (popAfter && ok) {
             pop();
         }
     }
@@ -897,7 +945,6 @@ public final class X87 {
             }
             return;
         }
-        setC1(false);
         if (Flags.condition(c, cc)) {
             set(0, stSe(rm), stSig(rm));
         }
