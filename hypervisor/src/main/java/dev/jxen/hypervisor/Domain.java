@@ -174,10 +174,31 @@ public final class Domain {
         return symbols;
     }
 
-    /** Starts vCPU 0 (the others wait for VCPUOP_up). */
+    /** Makes every vCPU drop its TLB (now on the caller's own vCPU, before the next run on others). */
+    void flushTlbs() {
+        for (Vcpu v : vcpus) {
+            v.requestTlbFlush();
+        }
+    }
+
+    /**
+     * Starts vCPU 0 (the others wait for VCPUOP_up). Its kernel page table must have been loaded
+     * with {@link #pinL4}; a CR3 set directly through {@code vcpu(0).state()} is adopted (and
+     * validated) here.
+     *
+     * @throws IllegalStateException when vCPU 0 has no valid L4
+     */
     public synchronized void start() {
         if (started) {
             throw new IllegalStateException("domain " + id + " already started");
+        }
+        Vcpu v0 = vcpus[0];
+        if (v0.kernelBaseTable() == 0) {
+            long cr3 = v0.state().cr3() >>> MachineMemory.PAGE_SHIFT;
+            if (cr3 == 0 || v0.setKernelBaseTable(cr3) != 0) {
+                throw new IllegalStateException("domain " + id + ": vCPU 0 has no valid L4 page table (CR3 0x"
+                        + Long.toHexString(v0.state().cr3()) + "); pin one with pinL4");
+            }
         }
         started = true;
         vcpus[0].startThread();

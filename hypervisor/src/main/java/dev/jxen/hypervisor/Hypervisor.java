@@ -59,6 +59,7 @@ public final class Hypervisor implements AutoCloseable {
         this.frames = new FrameTable(memory);
         this.m2p = new M2p(memory, frames);
         this.mmu = new PvMmu(frames, m2p);
+        mmu.setTlbFlusher(domid -> domain(domid).ifPresent(Domain::flushTlbs));
     }
 
     public MachineMemory memory() {

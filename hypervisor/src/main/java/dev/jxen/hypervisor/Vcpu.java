@@ -83,6 +83,7 @@ public final class Vcpu {
     long pollDeadline = NEVER;
     private int[] inbox = new int[16];
     private volatile int inboxCount;
+    private volatile boolean tlbFlushPending;
     private boolean kicked;
 
     // ---- last hypercalls, for crash reports
@@ -302,6 +303,16 @@ public final class Vcpu {
         runner.requestExit();
     }
 
+    /** Drops this vCPU's TLB: at once on its own thread, else before its next run. */
+    void requestTlbFlush() {
+        if (onOwnThread()) {
+            runner.flushTlb(true);
+        } else {
+            tlbFlushPending = true;
+            runner.requestExit();
+        }
+    }
+
     private void drainInbox() {
         if (inboxCount == 0) {
             return;
@@ -347,6 +358,10 @@ public final class Vcpu {
             return;
         }
         drainInbox();
+        if (tlbFlushPending) {
+            tlbFlushPending = false;
+            runner.flushTlb(true);
+        }
         if (singleshotDeadline != NEVER || periodicNext != NEVER) {
             fireTimers(hv.systemTimeNanos());
         }

@@ -31,6 +31,9 @@ public final class PvMmu {
     private final FrameTable ft;
     private final MachineMemory mem;
     private final M2p m2p;
+    /** Frames that were writable: a TLB may still hold a writable translation of them. */
+    private final java.util.BitSet staleWritable = new java.util.BitSet();
+    private volatile java.util.function.IntConsumer tlbFlusher = domid -> { };
 
     public PvMmu(FrameTable frames, M2p m2p) {
         this.ft = frames;
@@ -40,6 +43,15 @@ public final class PvMmu {
 
     public FrameTable frames() {
         return ft;
+    }
+
+    /**
+     * Called with a domain id when that domain's vCPUs must drop their TLBs: a frame that was
+     * mapped writable is becoming a page table or descriptor page (as Xen flushes on that type
+     * change), so no stale writable translation can reach a validated table.
+     */
+    public void setTlbFlusher(java.util.function.IntConsumer flusher) {
+        this.tlbFlusher = flusher;
     }
 
     /** True when the slot of an L4 belongs to Xen. */
@@ -65,6 +77,12 @@ public final class PvMmu {
                 return 0;
             }
             ft.setType(mfn, type, 1);
+            if (type != FrameTable.PGT_WRITABLE && staleWritable.get((int) mfn)) {
+                staleWritable.clear((int) mfn);
+                tlbFlusher.accept(domid);
+            } else if (type == FrameTable.PGT_WRITABLE) {
+                staleWritable.clear((int) mfn);
+            }
             if (type >= FrameTable.PGT_L1 && type <= FrameTable.PGT_L4) {
                 int rc = validate(mfn, type, domid);
                 if (rc != 0) {
@@ -89,6 +107,9 @@ public final class PvMmu {
             }
             int type = ft.type(mfn);
             ft.setType(mfn, type, 0);
+            if (type == FrameTable.PGT_WRITABLE) {
+                staleWritable.set((int) mfn);
+            }
             if (type >= FrameTable.PGT_L1 && type <= FrameTable.PGT_L4) {
                 devalidate(mfn, type);
             }
