@@ -33,6 +33,7 @@ public final class Domain {
     volatile int shutdownCode = -1;
     private int runningThreads;
     private boolean released;
+    private boolean destroyRequested;
 
     Domain(Hypervisor hypervisor, int id, String name, long memoryPages, int vcpuCount) {
         this.hypervisor = hypervisor;
@@ -213,12 +214,26 @@ public final class Domain {
         return exit;
     }
 
-    /** Stops all vCPUs and frees the domain's memory; completes {@link #exit()} with DESTROYED if still running. */
+    /**
+     * Destroys the domain: stops its vCPUs (completing {@link #exit()} with DESTROYED if it was
+     * still running) and gives its frames back to the machine pool. A domain that shut down keeps
+     * its memory until destroyed, as on Xen, so the toolstack can still inspect it.
+     */
     public void destroy() {
         finish(new DomainExit(ShutdownReason.DESTROYED, null));
+        synchronized (this) {
+            destroyRequested = true;
+        }
+        awaitStopped(2000);
+        synchronized (this) {
+            if (runningThreads == 0) {
+                releaseFrames();
+            }
+        }
+        hypervisor.forgetDestroyed(this);
     }
 
-    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs. */
+    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs; memory stays until destroy. */
     void finish(DomainExit e) {
         synchronized (this) {
             if (dying) {
@@ -230,13 +245,8 @@ public final class Domain {
             v.stop();
         }
         console.poll();
-        exit.complete(e);
         hypervisor.forget(this);
-        synchronized (this) {
-            if (runningThreads == 0) {
-                releaseFrames();
-            }
-        }
+        exit.complete(e);
     }
 
     /** Waits up to {@code millis} per vCPU for the vCPU threads to end. */
@@ -248,7 +258,7 @@ public final class Domain {
 
     synchronized void vcpuThreadExited() {
         runningThreads--;
-        if (runningThreads == 0 && dying) {
+        if (runningThreads == 0 && destroyRequested) {
             releaseFrames();
         }
     }
