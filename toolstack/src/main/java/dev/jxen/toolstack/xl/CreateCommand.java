@@ -5,7 +5,10 @@ import dev.jxen.toolstack.config.ConfigFile;
 import dev.jxen.toolstack.config.ConfigParser;
 import dev.jxen.toolstack.config.DomainConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -83,19 +86,32 @@ final class CreateCommand implements Callable<Integer> {
     }
 
     private DomainConfig read(Path path, List<String> overrides) throws UserError, ConfigException {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new UserError(path.toString(), "no such configuration file");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new UserError(path.toString(), "cannot read the configuration file: " + e.getMessage());
+        } catch (AccessDeniedException e) {
+            throw new UserError(path.toString(), "permission denied");
+        } catch (IOException e) {
+            throw new UserError(path.toString(), Files.isDirectory(path) ? "is a directory, not a configuration file"
+                    : "cannot read the configuration file: " + e.getMessage());
         }
+        String text = decode(bytes);
         ConfigFile file = ConfigParser.parse(path.toString(), text);
         for (int i = 0; i < overrides.size(); i++) {
             applyOverride(file, overrides.get(i), i + 1);
         }
         return DomainConfig.from(file, w -> xl.err.println(w));
+    }
+
+    /** UTF-8, or Latin-1 for an older file that is not valid UTF-8 (xl reads bytes; any byte is fine in a string). */
+    static String decode(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
     }
 
     /**

@@ -48,7 +48,10 @@ public final class XlCommand {
                 err.println("xl: " + u.getMessage());
                 return 1;
             }
-            throw ex;
+            // Anything else is a bug in jxen: say so in one line before the details.
+            err.println("xl: internal error (a bug in jxen, please report it): " + ex);
+            ex.printStackTrace(err);
+            return 1;
         });
         int status = cl.execute(args);
         out.flush();
