@@ -311,21 +311,18 @@ final class Hypercalls {
     private static long iret(Vcpu v) {
         CpuState s = v.state;
         long sp = s.gpr(CpuState.RSP);
-        long rax, r11, rcx, flags, rip, cs, rflags, rsp, ss;
+        long[] f9 = v.iretFrame;
         try {
-            rax = v.read64(sp);
-            r11 = v.read64(sp + 8);
-            rcx = v.read64(sp + 16);
-            flags = v.read64(sp + 24);
-            rip = v.read64(sp + 32);
-            cs = v.read64(sp + 40);
-            rflags = v.read64(sp + 48);
-            rsp = v.read64(sp + 56);
-            ss = v.read64(sp + 64);
+            long ma = v.maInPage(sp, 72, false);
+            for (int i = 0; i < 9; i++) {
+                f9[i] = ma >= 0 ? v.mem.read64(ma + i * 8L) : v.read64(sp + i * 8L);
+            }
         } catch (GuestFault f) {
             v.domain().crash(v, "iret: cannot read the iret frame at 0x" + Long.toHexString(sp), sp);
             return NO_RESULT;
         }
+        long rax = f9[0], r11 = f9[1], rcx = f9[2], flags = f9[3], rip = f9[4], cs = f9[5], rflags = f9[6];
+        long rsp = f9[7], ss = f9[8];
         if ((cs & 3) == 3 && v.kernelMode) {
             if (v.userTable == 0) {
                 v.domain().crash(v, "iret to user mode without a user page table", -1);

@@ -86,6 +86,11 @@ public final class Vcpu {
     private volatile boolean tlbFlushPending;
     private boolean kicked;
 
+    /** Scratch for bounce frames and CPUID results (the exit path allocates nothing). */
+    final long[] bounceFrame = new long[8];
+    final int[] cpuidScratch = new int[4];
+    final long[] iretFrame = new long[9];
+
     // ---- last hypercalls, for crash reports
     private static final int HISTORY = 16;
     private final long[][] history = new long[HISTORY][8];
@@ -528,6 +533,17 @@ public final class Vcpu {
             throw GuestFault.INSTANCE;
         }
         return ma;
+    }
+
+    /**
+     * Machine address of {@code [va, va+len)} when it lies in one page (one translation for a whole
+     * structure), or -1 when it crosses a page boundary. Throws {@link GuestFault} when unmapped.
+     */
+    long maInPage(long va, int len, boolean write) {
+        if ((va & 0xFFF) + len > 4096) {
+            return -1;
+        }
+        return ma(va, write);
     }
 
     long read64(long va) {
