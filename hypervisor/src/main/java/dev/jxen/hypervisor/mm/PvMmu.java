@@ -28,6 +28,9 @@ public final class PvMmu {
     /** Bits L2..L4 entries may not set: no cache attributes, no superpages, no global. */
     public static final long UPPER_DISALLOW = PWT | PCD | PSE | G;
 
+    /** Set JXEN_DEBUG_MMU=1 to have every refusal explained on stderr (debugging guests). */
+    private static final boolean DEBUG = System.getenv("JXEN_DEBUG_MMU") != null;
+
     private final FrameTable ft;
     private final MachineMemory mem;
     private final M2p m2p;
@@ -63,15 +66,23 @@ public final class PvMmu {
         return ft.valid(mfn) && ft.owner(mfn) == domid;
     }
 
+    private static int refuse(String why, long mfn) {
+        if (DEBUG) {
+            System.err.println("jxen mmu: refused: " + why + " (mfn 0x" + Long.toHexString(mfn) + ")");
+        }
+        return -EINVAL;
+    }
+
     /** Takes a type reference of {@code type} on {@code mfn} for {@code domid}, validating a table on first use. */
     public int getPageType(long mfn, int type, int domid) {
         synchronized (ft) {
             if (!ownedBy(mfn, domid)) {
-                return -EINVAL;
+                return refuse("frame not owned by domain " + domid, mfn);
             }
             if (ft.typeCount(mfn) > 0) {
                 if (ft.type(mfn) != type) {
-                    return -EINVAL;
+                    return refuse("frame is " + FrameTable.typeName(ft.type(mfn)) + " (count " + ft.typeCount(mfn)
+                            + "), wanted " + FrameTable.typeName(type), mfn);
                 }
                 ft.addTypeCount(mfn, 1);
                 return 0;
@@ -188,8 +199,12 @@ public final class PvMmu {
     public int getEntryRef(int level, long e, int domid) {
         long target = (e & ADDR_MASK) >>> MachineMemory.PAGE_SHIFT;
         if (level == 1) {
-            if ((e & L1_DISALLOW) != 0 || !ownedBy(target, domid)) {
-                return -EINVAL;
+            if ((e & L1_DISALLOW) != 0) {
+                return refuse("L1 entry 0x" + Long.toHexString(e) + " has disallowed bits", target);
+            }
+            if (!ownedBy(target, domid)) {
+                return refuse("L1 entry 0x" + Long.toHexString(e) + " maps a frame not owned by domain " + domid,
+                        target);
             }
             ft.addRef(target, 1);
             if ((e & RW) != 0) {
@@ -202,7 +217,7 @@ public final class PvMmu {
             return 0;
         }
         if ((e & UPPER_DISALLOW) != 0) {
-            return -EINVAL;
+            return refuse("L" + level + " entry 0x" + Long.toHexString(e) + " has disallowed bits", target);
         }
         return getPageType(target, level - 1, domid);
     }
