@@ -287,6 +287,34 @@ public final class Domain {
         finish(new DomainExit(ShutdownReason.CRASH, report));
     }
 
+    /** Xen's default maximum number of grant-table frames per domain. */
+    public static final int MAX_GRANT_FRAMES = 64;
+    private final long[] grantFrames = new long[MAX_GRANT_FRAMES];
+    private int grantFrameCount;
+
+    /** Frames of the grant table so far (v1: 512 entries each). */
+    public synchronized int grantFrameCount() {
+        return grantFrameCount;
+    }
+
+    /** MFN of grant-table frame {@code i} (shared with the guest: owned by it, not in its P2M). */
+    public synchronized long grantFrame(int i) {
+        return grantFrames[i];
+    }
+
+    /** Grows the grant table to at least {@code frames} frames; false when memory is exhausted. */
+    synchronized boolean growGrantTable(int frames) {
+        FrameTable ft = hypervisor.frames();
+        while (grantFrameCount < frames) {
+            long mfn = ft.allocate(id);
+            if (mfn < 0) {
+                return false;
+            }
+            grantFrames[grantFrameCount++] = mfn;
+        }
+        return true;
+    }
+
     long[] p2mArray() {
         return p2m;
     }

@@ -906,22 +906,74 @@ final class Hypercalls {
         };
     }
 
+    /** GNTST_* statuses of {@code grant_table.h}. */
+    static final int GNTST_OKAY = 0, GNTST_GENERAL_ERROR = -1, GNTST_BAD_DOMAIN = -2;
+
+    /**
+     * The grant-table calls a domU needs to set its table up (issue 4 brings mapping and copying):
+     * setup_table hands out the table's frames, query_size, set_version (1 only) and get_version.
+     */
     private static long grantTableOp(Vcpu v, long cmd, long uop, long count) {
-        if (cmd == GrantTableOp.QUERY_SIZE) {
-            for (long i = 0; i < count; i++) {
-                long p = uop + i * 16;
-                int dom = v.read16(p);
-                if (dom != MmuOp.DOMID_SELF && dom != v.domain().id()) {
-                    v.write16(p + 12, -2); // GNTST_bad_domain
-                    continue;
-                }
-                v.write32(p + 4, 1);
-                v.write32(p + 8, 64);
-                v.write16(p + 12, 0);
-            }
-            return 0;
+        Domain d = v.domain();
+        if (count < 0 || count > 512) {
+            return -EINVAL;
         }
-        return -ENOSYS;
+        switch ((int) cmd) {
+            case GrantTableOp.QUERY_SIZE -> {
+                for (long i = 0; i < count; i++) {
+                    long p = uop + i * 16;
+                    int dom = v.read16(p);
+                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                        v.write16(p + 12, GNTST_BAD_DOMAIN);
+                        continue;
+                    }
+                    v.write32(p + 4, d.grantFrameCount());
+                    v.write32(p + 8, Domain.MAX_GRANT_FRAMES);
+                    v.write16(p + 12, GNTST_OKAY);
+                }
+                return 0;
+            }
+            case GrantTableOp.SETUP_TABLE -> {
+                for (long i = 0; i < count; i++) {
+                    long p = uop + i * 24;
+                    int dom = v.read16(p);
+                    int nr = v.read32(p + 4);
+                    long list = v.read64(p + 16);
+                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                        v.write16(p + 8, GNTST_BAD_DOMAIN);
+                        continue;
+                    }
+                    if (nr < 0 || nr > Domain.MAX_GRANT_FRAMES || !d.growGrantTable(nr)) {
+                        v.write16(p + 8, GNTST_GENERAL_ERROR);
+                        continue;
+                    }
+                    for (int k = 0; k < nr; k++) {
+                        v.write64(list + k * 8L, d.grantFrame(k));
+                    }
+                    v.write16(p + 8, GNTST_OKAY);
+                }
+                return 0;
+            }
+            case GrantTableOp.SET_VERSION -> {
+                int version = v.read32(uop);
+                if (version != 1) {
+                    v.write32(uop, 1);
+                    return version == 2 ? -EOPNOTSUPP : -EINVAL;
+                }
+                return 0;
+            }
+            case GrantTableOp.GET_VERSION -> {
+                int dom = v.read16(uop);
+                if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                    return -EPERM;
+                }
+                v.write32(uop + 4, 1);
+                return 0;
+            }
+            default -> {
+                return -ENOSYS;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ event channels
