@@ -27,6 +27,8 @@ public final class Vcpu {
     /** Posted instead of a port: run the console backend on this thread. */
     static final int POST_CONSOLE = -1;
     static final long DEFAULT_PERIOD_NS = 10_000_000L;
+    /** Set JXEN_TRACE_HYPERCALLS=1 to log every hypercall on stderr (debugging guests). */
+    private static final boolean TRACE = System.getenv("JXEN_TRACE_HYPERCALLS") != null;
     private static final TscScale SCALE = TscScale.forFrequency(Hypervisor.TSC_HZ);
 
     private final Domain domain;
@@ -484,6 +486,11 @@ public final class Vcpu {
         int slot = record(nr, a1, a2, a3, a4, a5, Hypercalls.NO_RESULT);
         long result = Hypercalls.call(this, nr, a1, a2, a3, a4, a5);
         history[slot][6] = result;
+        if (TRACE) {
+            System.err.printf("jxen: d%d v%d %s(%x, %x, %x, %x, %x) = %s%n", domain.id(), id,
+                    Hypercalls.name((int) nr), a1, a2, a3, a4, a5,
+                    result == Hypercalls.NO_RESULT ? "-" : Long.toString(result));
+        }
         if (result != Hypercalls.NO_RESULT) {
             state.setGpr(CpuState.RAX, result);
         }
