@@ -326,6 +326,25 @@ class HypercallTest {
     }
 
     @Test
+    void shutdownReasonsEndTheDomain() throws Exception {
+        for (ShutdownReason reason : new ShutdownReason[] {ShutdownReason.REBOOT, ShutdownReason.CRASH,
+            ShutdownReason.WATCHDOG}) {
+            try (TestGuest g = new TestGuest()) {
+                g.write32(A, reason.code());
+                HypercallRunner r = new HypercallRunner(g);
+                r.call(Hypercall.SCHED_OP, 2, A);
+                DomainExit exit = r.run();
+                assertThat(exit.reason()).isEqualTo(reason);
+                if (reason == ShutdownReason.CRASH) {
+                    assertThat(exit.crashReport()).contains("asked to crash").contains("sched_op(2");
+                } else {
+                    assertThat(exit.crashReport()).isNull();
+                }
+            }
+        }
+    }
+
+    @Test
     void multicallRunsEveryEntryAndStoresResults() throws Exception {
         try (TestGuest g = new TestGuest()) {
             long mc = A;
