@@ -398,9 +398,22 @@ final class Hypercalls {
         if (rc != 0) {
             return rc;
         }
+        boolean local = (flags & ~3L) == MmuOp.UVMF_LOCAL;
         switch ((int) (flags & MmuOp.UVMF_FLUSHTYPE_MASK)) {
-            case MmuOp.UVMF_TLB_FLUSH -> v.runner.flushTlb(true);
-            case MmuOp.UVMF_INVLPG -> v.runner.invalidatePage(va);
+            case MmuOp.UVMF_TLB_FLUSH -> {
+                if (local) {
+                    v.runner.flushTlb(true);
+                } else {
+                    v.domain().flushTlbs();
+                }
+            }
+            case MmuOp.UVMF_INVLPG -> {
+                if (local) {
+                    v.runner.invalidatePage(va);
+                } else {
+                    v.domain().flushTlbs();
+                }
+            }
             default -> { }
         }
         return 0;
@@ -439,12 +452,17 @@ final class Hypercalls {
             case MmuOp.UNPIN_TABLE -> mmu.unpin(arg1, domid);
             case MmuOp.NEW_BASEPTR -> v.setKernelBaseTable(arg1);
             case MmuOp.NEW_USER_BASEPTR -> v.setUserBaseTable(arg1);
-            case MmuOp.TLB_FLUSH_LOCAL, MmuOp.TLB_FLUSH_MULTI, MmuOp.TLB_FLUSH_ALL -> {
+            case MmuOp.TLB_FLUSH_LOCAL -> {
                 v.runner.flushTlb(true);
                 yield 0;
             }
-            case MmuOp.INVLPG_LOCAL, MmuOp.INVLPG_MULTI, MmuOp.INVLPG_ALL -> {
+            case MmuOp.INVLPG_LOCAL -> {
                 v.runner.invalidatePage(arg1);
+                yield 0;
+            }
+            case MmuOp.TLB_FLUSH_MULTI, MmuOp.TLB_FLUSH_ALL, MmuOp.INVLPG_MULTI, MmuOp.INVLPG_ALL -> {
+                // Other vCPUs flush everything before their next run (a superset of INVLPG).
+                v.domain().flushTlbs();
                 yield 0;
             }
             case MmuOp.FLUSH_CACHE -> -EACCES;
