@@ -27,6 +27,13 @@ public final class CpuCase {
     public long undefinedFlags;
     /** GPRs (bit per register) whose value is undefined after this instruction: not compared. */
     public int undefinedGprs;
+    /** x87 status word bits (condition codes) the manuals call undefined after this instruction: not compared. */
+    public int undefinedFsw;
+    /**
+     * ST0-7 may differ from the host by this many units in the last place (the x87 transcendental
+     * instructions, whose documented accuracy is 1 ulp); 0 means bit-identical.
+     */
+    public int stUlps;
     /** Instruction budget on the emulator: running out means an endless loop (or a missing exit). */
     public long maxInstructions = 100_000;
     /** Wall-clock limit on the host. */
@@ -116,6 +123,8 @@ public final class CpuCase {
         }
         c.undefinedFlags = undefinedFlags;
         c.undefinedGprs = undefinedGprs;
+        c.undefinedFsw = undefinedFsw;
+        c.stUlps = stUlps;
         c.maxInstructions = maxInstructions;
         c.timeoutMs = timeoutMs;
         c.origin = origin;
