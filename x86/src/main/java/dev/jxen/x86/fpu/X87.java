@@ -577,7 +577,10 @@ public final class X87 {
                 }
             }
             case 7 -> { // FSTP m80
-                c.mmu.probeWrite(ea, 10);
+                // Nothing is stored (so nothing can fault) on stack underflow with IE unmasked, as on the host.
+                if (!empty(0) || (fcw & Float80.IE) != 0) {
+                    c.mmu.probeWrite(ea, 10);
+                }
                 if (empty(0)) {
                     if ((fcw & Float80.IE) != 0) {
                         c.mmu.write64(ea, Float80.IND_SIG);
@@ -690,9 +693,10 @@ public final class X87 {
     }
 
     private void fbstp(X86Cpu c, long ea) {
-        c.mmu.probeWrite(ea, 10);
+        // Probed only where something is stored: an unmasked invalid operation stores nothing and cannot fault.
         if (empty(0)) {
             if ((fcw & Float80.IE) != 0) {
+                c.mmu.probeWrite(ea, 10);
                 c.mmu.write64(ea, 0xC000_0000_0000_0000L);
                 c.mmu.write16(ea + 8, 0xFFFF);
             }
@@ -726,9 +730,11 @@ public final class X87 {
                 commit();
                 return;
             }
+            c.mmu.probeWrite(ea, 10);
             c.mmu.write64(ea, 0xC000_0000_0000_0000L);
             c.mmu.write16(ea + 8, 0xFFFF);
         } else {
+            c.mmu.probeWrite(ea, 10);
             long lo = 0;
             for (int i = 0; i < 8; i++) {
                 long d = mag % 100;
