@@ -61,12 +61,17 @@ class X87DiffTest {
     }
 
     static void add(Forms f, Insn in, int count) {
+        String group = in.name() + " [" + HexFormat.ofDelimiter(" ").formatHex(in.code()) + "]";
+        f.add(group, asm(in), 64, count, state(in));
+    }
+
+    /** The instruction's bytes as an assembler directive. */
+    static String asm(Insn in) {
         StringBuilder asm = new StringBuilder(".byte ");
         for (int i = 0; i < in.code().length; i++) {
             asm.append(i == 0 ? "" : ", ").append(String.format("0x%02x", in.code()[i] & 0xFF));
         }
-        String group = in.name() + " [" + HexFormat.ofDelimiter(" ").formatHex(in.code()) + "]";
-        f.add(group, asm.toString(), 64, count, state(in));
+        return asm.toString();
     }
 
     /** A register form for several ST(i), most cases with ST1 (its operand is often made close to ST0). */
@@ -219,6 +224,68 @@ class X87DiffTest {
     }
 
     /**
+     * Faulting stores and loads of the FPU state leave it untouched (precise faults): operands that
+     * straddle into the guard page or lie in the read-only page (#PF), misaligned FXSAVE/FXRSTOR
+     * images and an FXRSTOR image with reserved MXCSR bits (#GP).
+     */
+    @TestFactory
+    Stream<DynamicTest> faults() {
+        Forms f = new Forms(harness);
+        java.util.function.ToLongFunction<Values> straddle = v -> Layout.GUARD_PAGE - 1 - v.nextInt(9);
+        java.util.function.ToLongFunction<Values> straddleAligned = v -> Layout.GUARD_PAGE - 16L * (1 + v.nextInt(31));
+        java.util.function.ToLongFunction<Values> readOnly = v -> Layout.RO_PAGE + v.nextInt(0x100);
+        java.util.function.ToLongFunction<Values> misaligned = v -> Layout.DATA_BASE + 0x200 + 1 + v.nextInt(15);
+        Insn[] stores = {insn("fnstenv", 0, Mem.ANY, 0xD9, 0x33), insn("fnsave", 0, Mem.ANY, 0xDD, 0x33),
+            insn("fxsave64", 0, Mem.ANY, 0x48, 0x0F, 0xAE, 0x03), insn("fstp m80", CC_UNDEF, Mem.ANY, 0xDB, 0x3B),
+            insn("fbstp", CC_UNDEF, Mem.ANY, 0xDF, 0x33), insn("fistp m64", CC_UNDEF, Mem.ANY, 0xDF, 0x3B),
+            insn("fnstcw", 0, Mem.ANY, 0xD9, 0x3B)};
+        // FSTP m80 and FBSTP store 8 + 2 bytes: when the first 8 fit before the guard page, the host
+        // writes them before the #PF. The emulator's faults are precise by design, so the 10-byte
+        // stores start within 8 bytes of the guard page, where the host writes nothing either.
+        java.util.function.ToLongFunction<Values> straddle10 = v -> Layout.GUARD_PAGE - 1 - v.nextInt(7);
+        for (Insn in : stores) {
+            int len = operandLength(in.name());
+            f.add(in.name() + " into the guard page", asm(in), 64, 60, Forms.all(
+                    state(in, in.name().startsWith("fx") ? straddleAligned : len == 10 ? straddle10 : straddle), operand(len)));
+            f.add(in.name() + " into the read-only page", asm(in), 64, 40, Forms.all(state(in, readOnly), operand(len)));
+        }
+        Insn[] loads = {insn("fldenv", 0, Mem.ENV, 0xD9, 0x23), insn("frstor", 0, Mem.SAVE, 0xDD, 0x23),
+            insn("fxrstor64", 0, Mem.FX, 0x48, 0x0F, 0xAE, 0x0B), insn("fld m80", CC_UNDEF, Mem.F80, 0xDB, 0x2B)};
+        for (Insn in : loads) {
+            f.add(in.name() + " from across the guard page", asm(in), 64, 60, Forms.all(
+                    state(in, in.name().startsWith("fx") ? straddleAligned : straddle), operand(operandLength(in.name()))));
+        }
+        for (Insn in : new Insn[] {insn("fxsave", 0, Mem.ANY, 0x0F, 0xAE, 0x03), insn("fxrstor", 0, Mem.FX, 0x0F, 0xAE, 0x0B)}) {
+            f.add(in.name() + " misaligned", asm(in), 64, 40, state(in, misaligned));
+        }
+        Insn fxrstor = insn("fxrstor64", 0, Mem.FX, 0x48, 0x0F, 0xAE, 0x0B);
+        f.add("fxrstor64 with reserved MXCSR bits", asm(fxrstor), 64, 60, Forms.all(state(fxrstor), (v, c) -> {
+            int at = (int) (c.gpr[3] - Layout.DATA_BASE) + FxImage.MXCSR;
+            c.pages[at / Layout.PAGE][at % Layout.PAGE + 2] = (byte) (1 + v.nextInt(255)); // bits 16..23
+        }));
+        return f.tests();
+    }
+
+    /** Declares the operand at [RBX] (for which byte CR2 may name). */
+    static Forms.Setup operand(int length) {
+        return (v, c) -> {
+            c.cr2OperandAddress = c.gpr[3];
+            c.cr2OperandLength = length;
+        };
+    }
+
+    static int operandLength(String name) {
+        return switch (name) {
+            case "fnstenv", "fldenv" -> 28;
+            case "fnsave", "frstor" -> 108;
+            case "fxsave64", "fxrstor64" -> 512;
+            case "fstp m80", "fld m80", "fbstp" -> 10;
+            case "fistp m64" -> 8;
+            default -> 2;
+        };
+    }
+
+    /**
      * The generators reach the paths that matter: loaded pending exceptions do raise #MF on the
      * host at the next waiting instruction (and not at the no-wait ones), and unmasked exceptions
      * raised by an instruction do set ES, so FOP and FDP are exercised. Guards against a generator
@@ -261,6 +328,11 @@ class X87DiffTest {
 
     /** The case's x87 state, memory operand and RBX for {@code in}. */
     static Forms.Setup state(Insn in) {
+        return state(in, null);
+    }
+
+    /** As {@link #state(Insn)} with the memory operand at {@code where} (e.g. next to the guard page). */
+    static Forms.Setup state(Insn in, java.util.function.ToLongFunction<Values> where) {
         return (v, c) -> {
             SplittableRandom r = v.random();
             c.x87 = true;
@@ -299,11 +371,20 @@ class X87DiffTest {
                 if (in.mem() == Mem.FX || in.name().startsWith("fxsave")) {
                     rbx &= ~15L; // FXSAVE/FXRSTOR need 16-byte alignment
                 }
+                if (where != null) {
+                    rbx = where.applyAsLong(v);
+                }
                 c.gpr[3] = rbx;
                 byte[] m = memory(r, in.mem());
-                int at = (int) (rbx - Layout.DATA_BASE);
                 for (int i = 0; i < m.length; i++) {
-                    c.pages[(at + i) / Layout.PAGE][(at + i) % Layout.PAGE] = m[i];
+                    long at = rbx + i - Layout.DATA_BASE;
+                    if (at >= 0 && at < (long) Layout.DATA_PAGES * Layout.PAGE) { // the guard page stays absent
+                        int page = (int) (at / Layout.PAGE);
+                        if (c.pages[page] == null) {
+                            c.page(page, v.page());
+                        }
+                        c.pages[page][(int) (at % Layout.PAGE)] = m[i];
+                    }
                 }
             }
         };
