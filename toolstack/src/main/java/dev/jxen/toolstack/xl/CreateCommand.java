@@ -151,9 +151,6 @@ final class CreateCommand implements Callable<Integer> {
         if (quiet) {
             return;
         }
-        if (cfg.vcpus() > 1) {
-            xl.err.println("xl: warning: only one vCPU is started for now (vcpus = " + cfg.vcpus() + ")");
-        }
         if (!cfg.disks().isEmpty() || !cfg.vifs().isEmpty()) {
             xl.err.println("xl: warning: disk and vif devices are not supported yet and are left out");
         }
