@@ -27,9 +27,10 @@ import picocli.CommandLine.ParentCommand;
  * configuration and creates nothing.
  */
 @Command(name = "create", description = {
-    "Creates a domain from an xl.cfg file; key=value arguments override the file's settings.",
-    "With -c, the domain's console is on stdout and xl exits when the domain shuts down:",
-    "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13)."})
+    "Creates a domain from an xl.cfg file; key=value arguments override the file's settings. "
+        + "With -c the domain's console is on stdout and xl exits when the domain shuts down: "
+        + "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13), "
+        + "1 when the configuration or the kernel is unusable."})
 final class CreateCommand implements Callable<Integer> {
     /** Names the command line's settings in messages (argument N is line N). */
     static final String COMMAND_LINE = "command line";
@@ -49,7 +50,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-f", "--defconfig"}, paramLabel = "FILE", description = "the configuration file (instead of the first argument)")
     private Path configOption;
 
-    @Parameters(paramLabel = "ARG", description = "the configuration file, then key=value settings in xl.cfg syntax")
+    @Parameters(paramLabel = "CFG_OR_KEY=VALUE", description = "the configuration file, then key=value settings in xl.cfg syntax")
     private List<String> args = new ArrayList<>();
 
     @Override
