@@ -38,7 +38,7 @@ final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     private XlCommand xl;
 
-    @Option(names = "-c", description = "attach to the domain's console (required for now: there is no daemon yet)")
+    @Option(names = "-c", description = "attach to the domain's console: its output on stdout, stdin typed into it (required for now: there is no daemon yet)")
     private boolean console;
 
     @Option(names = {"-n", "--dryrun"}, description = "print the parsed configuration as JSON and create nothing")
@@ -159,7 +159,7 @@ final class CreateCommand implements Callable<Integer> {
 
     private int run(DomainConfig cfg) throws UserError, InterruptedException {
         while (true) {
-            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out);
+            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out, xl.in);
             xl.out.flush();
             if (o.crashReport() != null) {
                 xl.err.print(o.crashReport().endsWith("\n") ? o.crashReport() : o.crashReport() + "\n");

@@ -34,7 +34,7 @@ final class PvDomainRunner implements DomainRunner {
     private static final long PAGES_PER_MIB = (1 << 20) / MachineMemory.PAGE_SIZE;
 
     @Override
-    public Outcome run(DomainConfig cfg, OutputStream console) throws UserError, InterruptedException {
+    public Outcome run(DomainConfig cfg, OutputStream console, ConsoleInput input) throws UserError, InterruptedException {
         KernelImage kernel = loadKernel(cfg.kernel());
         byte[] ramdisk = cfg.ramdisk() == null ? null : readRamdisk(cfg.ramdisk());
         checkHostMemory(cfg);
@@ -46,9 +46,11 @@ final class PvDomainRunner implements DomainRunner {
             Domain domain = hypervisor.createDomain(cfg.name(), pages, cfg.maxvcpus());
             try {
                 boot(domain, kernel, ramdisk, cfg, console);
+                input.attach(domain::sendConsoleInput);
                 DomainExit exit = domain.exit().get();
                 return new Outcome(reason(exit), exit.crashReport());
             } finally {
+                input.detach();
                 domain.destroy();
             }
         } catch (ExecutionException e) {

@@ -36,7 +36,7 @@ class CreateCommandTest {
         }
 
         @Override
-        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out) {
+        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out, ConsoleInput input) {
             runs.add(cfg);
             try {
                 out.write(console.getBytes(StandardCharsets.UTF_8));
@@ -220,7 +220,7 @@ class CreateCommandTest {
     @Test
     void aBugInJxenIsNamedAsOneBeforeItsStackTrace() throws Exception {
         String cfg = cfg("name = 'hello'\nkernel = 'k'\n");
-        Outcome o = XlCommandRunner.withRunner((c, out) -> {
+        Outcome o = XlCommandRunner.withRunner((c, out, in) -> {
             throw new IllegalStateException("boom");
         }, "create", "-c", cfg);
         assertThat(o.status()).isEqualTo(1);
