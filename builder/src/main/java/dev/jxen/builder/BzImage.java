@@ -38,8 +38,12 @@ final class BzImage {
         return d.length >= 0x206 && d[0x202] == 'H' && d[0x203] == 'd' && d[0x204] == 'r' && d[0x205] == 'S';
     }
 
+    /** A decompressed payload and the compression it had. */
+    record Payload(String format, byte[] data) {
+    }
+
     /** Extracts and decompresses the payload of the bzImage {@code d}. */
-    static byte[] payload(String file, byte[] d) throws BadImageException {
+    static Payload payload(String file, byte[] d) throws BadImageException {
         if (d.length < HEADER_END) {
             throw new BadImageException(file, "truncated bzImage header (" + d.length + " bytes)");
         }
@@ -63,7 +67,7 @@ final class BzImage {
             throw new BadImageException(file, "truncated bzImage: payload of " + length + " bytes at 0x"
                     + Long.toHexString(offset) + " runs past the end of the file (" + d.length + " bytes)");
         }
-        return decompress(file, d, (int) offset, (int) length);
+        return new Payload(format(d, (int) offset, (int) length), decompress(file, d, (int) offset, (int) length));
     }
 
     /** The compression of a payload, by its magic; null when unknown. */

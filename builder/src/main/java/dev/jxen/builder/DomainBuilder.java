@@ -1,5 +1,6 @@
 package dev.jxen.builder;
 
+import dev.jxen.abi.StartInfo;
 import dev.jxen.machine.MachineMemory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,6 +45,8 @@ public final class DomainBuilder {
     private final long totalPages;
     private long virtAllocEnd;
     private long pfnAllocEnd;
+    /** End of the initial mapping (Xen's virt_pgtab_end). */
+    private long virtPgtabEnd;
     private final List<Mapping> maps = new ArrayList<>();
 
     private record Seg(long pfn, long pages, long vstart, long vend) {
@@ -87,7 +90,8 @@ public final class DomainBuilder {
 
         long modStart = 0;
         long modLen = 0;
-        int flags = StartInfo.SIF_VIRT_P2M_4TOOLS | params.flags();
+        // libxl replaces libxenguest's default (SIF_VIRT_P2M_4TOOLS) with its own flags, 0 for a domU.
+        int flags = params.flags();
         boolean unmappedInitrd = ramdisk != null && notes.modStartPfn();
         if (ramdisk != null && !unmappedInitrd) {
             Seg m = buildModule(ramdisk);
@@ -110,7 +114,7 @@ public final class DomainBuilder {
 
         Seg pgtables = allocPageTables();
         long stackPfn = allocPage("boot stack");
-        long mappedEnd = virtAllocEndAfterPad();
+        long mappedEnd = padToMappingEnd();
 
         if (unmappedInitrd) {
             Seg m = buildModule(ramdisk);
@@ -191,7 +195,7 @@ public final class DomainBuilder {
     }
 
     /** Pads the allocation up to the end of the initial mapping, which must all be populated. */
-    private long virtAllocEndAfterPad() throws BuildException {
+    private long padToMappingEnd() throws BuildException {
         long end = virtPgtabEnd;
         pad("end of the initial mapping", end);
         return end;
@@ -312,8 +316,6 @@ public final class DomainBuilder {
     }
 
     // ---- boot page tables (xg_dom_x86.c) ----
-
-    private long virtPgtabEnd;
 
     /**
      * Sizes the initial mapping: its end is rounded to 4 MiB with room for the tables themselves,

@@ -1,5 +1,7 @@
 package dev.jxen.builder;
 
+import dev.jxen.abi.Hypercall;
+
 /**
  * The hypercall page Xen writes for a 64-bit PV guest (the guest kernel runs in ring 3, so a
  * hypercall is a {@code syscall}): the page is filled with int3 (0xCC), then entry {@code n} at
@@ -10,8 +12,8 @@ public final class HypercallPage {
     private HypercallPage() {
     }
 
-    public static final int ENTRY_SIZE = 32;
-    public static final int IRET = 23;
+    public static final int ENTRY_SIZE = Hypercall.ENTRY_SIZE;
+    public static final int IRET = Hypercall.IRET;
 
     /** The 4096 bytes of the page. */
     public static byte[] contents() {

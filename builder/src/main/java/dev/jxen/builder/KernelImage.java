@@ -86,9 +86,9 @@ public final class KernelImage {
         String container = "ELF";
         byte[] image = data;
         if (BzImage.isBzImage(data)) {
-            String fmt = BzImage.format(data, payloadStart(data), data.length - payloadStart(data));
-            image = BzImage.payload(file, data);
-            container = "bzImage (" + fmt + ")";
+            BzImage.Payload payload = BzImage.payload(file, data);
+            image = payload.data();
+            container = "bzImage (" + payload.format() + ")";
             if (!Elf64.isElf(image)) {
                 throw new BadImageException(file, "bzImage payload is not an ELF vmlinux (not a Xen-capable kernel)");
             }
@@ -133,15 +133,6 @@ public final class KernelImage {
         KernelImage k = new KernelImage(file, image, notes, List.copyOf(segs), low, high, symbols(e), container);
         k.checkAddresses();
         return k;
-    }
-
-    private static int payloadStart(byte[] d) {
-        if (d.length < 0x250) {
-            return 0;
-        }
-        int setup = d[0x1f1] & 0xff;
-        long off = ((setup == 0 ? 4 : setup) + 1L) * 512 + BzImage.u32(d, 0x248);
-        return off < d.length ? (int) off : 0;
     }
 
     /** Xen's elf_xen_addr_calc_check: VIRT_BASE <= kstart <= entry <= kend, INIT_P2M outside the kernel. */

@@ -1,5 +1,6 @@
 package dev.jxen.builder;
 
+import dev.jxen.abi.StartInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -160,7 +161,7 @@ class DomainBuilderTest {
         assertThat(b.l4Mfn()).isEqualTo(mem.mfn(267));
         assertThat(b.entry()).isEqualTo(0x40);
         assertThat(b.hypercallPageVa()).isEqualTo(0x2000);
-        assertThat(b.startInfoFlags()).isEqualTo(StartInfo.SIF_VIRT_P2M_4TOOLS);
+        assertThat(b.startInfoFlags()).isZero();
         // The last mapped page and the first unmapped one.
         assertThat(translate(b.cr3(), 0x3ff000)).isEqualTo(mem.mfn(0x3ff) << 12);
         assertThat(translate(b.cr3(), 0x400000)).isEqualTo(-1);
@@ -193,7 +194,7 @@ class DomainBuilderTest {
         assertThat(cString(readVa(cr3, si, 32))).isEqualTo("xen-3.0-x86_64");
         assertThat(read64Va(cr3, si + StartInfo.NR_PAGES)).isEqualTo(8192);
         assertThat(read64Va(cr3, si + StartInfo.SHARED_INFO)).isEqualTo(SHARED_INFO_MA);
-        assertThat((int) read64Va(cr3, si + StartInfo.FLAGS)).isEqualTo(StartInfo.SIF_VIRT_P2M_4TOOLS);
+        assertThat((int) read64Va(cr3, si + StartInfo.FLAGS)).isZero();
         assertThat(read64Va(cr3, si + StartInfo.STORE_MFN)).isEqualTo(b.storeMfn()).isEqualTo(mem.mfn(b.storePfn()));
         assertThat((int) read64Va(cr3, si + StartInfo.STORE_EVTCHN)).isEqualTo(1);
         assertThat(read64Va(cr3, si + StartInfo.CONSOLE_MFN)).isEqualTo(b.consoleMfn()).isEqualTo(mem.mfn(b.consolePfn()));
@@ -285,7 +286,7 @@ class DomainBuilderTest {
         BootLayout b = DomainBuilder.build(k, params(initrd), mem);
         long si = b.startInfoVa();
         assertThat((int) read64Va(b.cr3(), si + StartInfo.FLAGS))
-                .isEqualTo(StartInfo.SIF_VIRT_P2M_4TOOLS | StartInfo.SIF_MOD_START_PFN);
+                .isEqualTo(StartInfo.SIF_MOD_START_PFN);
         long pfn = read64Va(b.cr3(), si + StartInfo.MOD_START);
         assertThat(pfn).isEqualTo((b.mappedEnd() - VB) >>> 12);
         assertThat(read64Va(b.cr3(), si + StartInfo.MOD_LEN)).isEqualTo(12288);

@@ -1,8 +1,8 @@
-package dev.jxen.builder;
+package dev.jxen.abi;
 
 /**
  * Offsets of {@code struct start_info} for 64-bit guests ({@code xen/include/public/xen.h}, Xen
- * 4.17; 1168 bytes) and its SIF_* flags. Kept here until xen-abi has a start_info flyweight.
+ * 4.17; 1168 bytes; checked with offsetof) and its SIF_* flags.
  */
 public final class StartInfo {
     private StartInfo() {
