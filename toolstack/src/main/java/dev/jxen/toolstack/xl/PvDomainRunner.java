@@ -68,7 +68,7 @@ final class PvDomainRunner implements DomainRunner {
         try {
             layout = DomainBuilder.build(kernel, params, new DomainMemory(domain));
         } catch (BuildException e) {
-            throw new UserError(cfg.kernel(), e.getMessage());
+            throw new UserError(e.getMessage()); // the builder names the kernel file
         }
         setEntryState(domain.vcpu(0).state(), layout);
         for (BootLayout.PageTableFrame pt : layout.pageTables()) {

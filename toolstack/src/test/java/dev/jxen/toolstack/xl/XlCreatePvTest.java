@@ -94,6 +94,24 @@ class XlCreatePvTest {
     }
 
     @Test
+    void tooLittleMemoryForTheKernelIsOneLineNamingTheKernelOnce() throws Exception {
+        Path kernel = pvKernel("hello");
+        Outcome o = xl("create", "-c", cfg("tiny", kernel), "memory=1");
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).startsWith("xl: " + kernel + ": ").contains("memory").hasLineCount(1);
+        assertThat(o.err().split(java.util.regex.Pattern.quote(kernel.toString()), -1)).hasSize(2);
+        assertThat(o.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingRamdiskIsOneLine() throws Exception {
+        Path missing = dir.resolve("no-such-initrd");
+        Outcome o = xl("create", "-c", cfg("rd", pvKernel("hello")), "ramdisk=" + missing);
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("xl: " + missing + ": no such file (ramdisk)\n");
+    }
+
+    @Test
     void aTextFileAsKernelIsOneLine() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.txt"), "this is not a kernel\n");
         Outcome o = xl("create", "-c", cfg("text", text));
