@@ -168,7 +168,9 @@ final class CreateCommand implements Callable<Integer> {
                 case POWEROFF -> cfg.onPoweroff();
                 case REBOOT -> cfg.onReboot();
                 case CRASH -> cfg.onCrash();
-                default -> DomainConfig.Action.DESTROY;
+                case WATCHDOG -> cfg.onWatchdog();
+                case SOFT_RESET -> cfg.onSoftReset();
+                case SUSPEND -> DomainConfig.Action.DESTROY; // nothing to resume it from without a daemon
             };
             if (!action.restarts()) {
                 // A poweroff ends quietly, as under xl; anything else says why xl exits non-zero.
@@ -179,7 +181,7 @@ final class CreateCommand implements Callable<Integer> {
             }
             if (!quiet) {
                 xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + ": restarting it (on_"
-                        + (o.reason() == ShutdownReason.CRASH ? "crash" : o.reason().xlName()) + " = " + action.xlName() + ")");
+                        + o.reason().xlName() + " = " + action.xlName() + ")");
             }
         }
     }

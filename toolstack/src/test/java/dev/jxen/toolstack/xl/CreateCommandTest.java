@@ -240,6 +240,15 @@ class CreateCommandTest {
     }
 
     @Test
+    void aSoftResetRestartsByDefaultAndAWatchdogDestroys() throws Exception {
+        runner.then(ShutdownReason.SOFT_RESET, null).then(ShutdownReason.WATCHDOG, null);
+        Outcome o = xl("create", "-c", cfg("name = 'hello'\nkernel = 'k'\n"));
+        assertThat(o.status()).isEqualTo(14);
+        assertThat(o.err()).isEqualTo("xl: domain 'hello' asked for a soft reset: restarting it (on_soft_reset = soft-reset)\n"
+                + "xl: domain 'hello' was stopped by its watchdog (exit status 14)\n");
+    }
+
+    @Test
     void everyShutdownReasonHasItsOwnStatus() {
         assertThat(ShutdownReason.values()).extracting(ShutdownReason::exitStatus).containsExactly(0, 11, 12, 13, 14, 15);
     }
