@@ -260,7 +260,17 @@ class HypercallTest {
             int badBase = r.call(Hypercall.SET_SEGMENT_BASE, 2, 0x0001_0000_0000_0000L);
             int fpu = r.call(Hypercall.FPU_TASKSWITCH, 0);
             int query = r.call(Hypercall.GRANT_TABLE_OP, 6, A + 0x20, 1);
+            g.write32(A + 0x40, 0x7FF0); // setup_table {SELF, 4 frames, status, frame_list}
+            g.write32(A + 0x44, 4);
+            g.write64(A + 0x50, A + 0x60);
             int setup = r.call(Hypercall.GRANT_TABLE_OP, 2, A + 0x40, 1);
+            g.write32(A + 0x80, 0x7FF0); // setup_table asking for more than the maximum
+            g.write32(A + 0x84, 65);
+            g.write64(A + 0x90, A + 0x60);
+            int tooBig = r.call(Hypercall.GRANT_TABLE_OP, 2, A + 0x80, 1);
+            g.write32(A + 0xA0, 2);
+            int v2 = r.call(Hypercall.GRANT_TABLE_OP, 8, A + 0xA0, 1);
+            int map = r.call(Hypercall.GRANT_TABLE_OP, 0, A + 0xB0, 1);
             int sysctl = r.call(Hypercall.SYSCTL, A);
             int domctl = r.call(Hypercall.DOMCTL, A);
             int hvm = r.call(Hypercall.HVM_OP, 0, A);
@@ -291,8 +301,18 @@ class HypercallTest {
             assertThat(r.result(badBase)).isEqualTo(-EINVAL);
             assertThat(r.result(fpu)).isZero();
             assertThat(r.result(query)).isZero();
-            assertThat(g.read32(A + 0x24)).as("nr_frames").isEqualTo(1);
-            assertThat(r.result(setup)).isEqualTo(-ENOSYS);
+            assertThat(g.read32(A + 0x24)).as("nr_frames before setup").isZero();
+            assertThat(g.read32(A + 0x28)).as("max_nr_frames").isEqualTo(64);
+            assertThat(r.result(setup)).isZero();
+            assertThat((short) g.read32(A + 0x48)).as("status").isZero();
+            for (int k = 0; k < 4; k++) {
+                long mfn = g.read64(A + 0x60 + k * 8L);
+                assertThat(g.hv.frames().owner(mfn)).as("grant frame owned by the guest").isEqualTo(g.domain.id());
+            }
+            assertThat((short) g.read32(A + 0x88)).as("GNTST_general_error").isEqualTo((short) -1);
+            assertThat(r.result(tooBig)).isZero();
+            assertThat(r.result(v2)).isEqualTo(-EOPNOTSUPP);
+            assertThat(r.result(map)).as("grant mapping is issue 4").isEqualTo(-ENOSYS);
             assertThat(r.result(sysctl)).isEqualTo(-EPERM);
             assertThat(r.result(domctl)).isEqualTo(-EPERM);
             assertThat(r.result(hvm)).isEqualTo(-ENOSYS);
