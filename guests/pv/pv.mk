@@ -4,7 +4,7 @@
 
 PV_OUT ?= target/pv
 PV_DIR := pv
-PV_KERNELS := hello traps mmu usermode events time fault
+PV_KERNELS := hello traps mmu usermode events time fault interdomain hcbench
 # Only the kernels whose source is present (the set grows one kernel at a time).
 PV_KERNELS := $(filter $(patsubst $(PV_DIR)/%.c,%,$(wildcard $(PV_DIR)/*.c)),$(PV_KERNELS))
 XEN_HEADERS := /usr/include/xen/xen.h
@@ -17,7 +17,7 @@ PV_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -ffreestanding -fno-builtin -fno-pi
 	-D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ -I$(PV_DIR)/lib
 PV_ASFLAGS := -D__ASSEMBLY__ -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ -g
 PV_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(PV_DIR)/lib/pv.ld -Wl,--build-id=none \
-	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 PV_LIB_OBJS := $(PV_OUT)/obj/head.o $(PV_OUT)/obj/runtime.o
 PV_LIB_DEPS := $(PV_DIR)/lib/pv.h $(PV_DIR)/lib/hypercall.h $(XEN_HEADERS)
 

@@ -67,7 +67,7 @@ _start:
 	.section .text.hypercall_page, "ax"
 	.balign	4096
 	.globl	hypercall_page
-	.type	hypercall_page, @object
+	.type	hypercall_page, @function	/* code, so that crash reports can name it */
 hypercall_page:
 	.fill	4096, 1, 0xcc
 	.size	hypercall_page, 4096

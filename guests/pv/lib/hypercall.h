@@ -103,6 +103,12 @@ static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 static inline long HYPERVISOR_set_timer_op(uint64_t deadline_ns)
 { return _hypercall1(__HYPERVISOR_set_timer_op, deadline_ns); }
 
+static inline long HYPERVISOR_fpu_taskswitch(int set)
+{ return _hypercall1(__HYPERVISOR_fpu_taskswitch, set); }
+
+static inline long HYPERVISOR_set_segment_base(int which, unsigned long base)
+{ return _hypercall2(__HYPERVISOR_set_segment_base, which, base); }
+
 static inline long HYPERVISOR_xen_version(int cmd, void *arg)
 { return _hypercall2(__HYPERVISOR_xen_version, cmd, arg); }
 

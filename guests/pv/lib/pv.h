@@ -91,6 +91,12 @@ extern void (*pv_syscall_hook)(struct pv_frame *f);
 extern void (*pv_event_hook)(evtchn_port_t port, struct pv_frame *f);
 extern char pv_entry_event[], pv_entry_failsafe[], pv_entry_syscall[], pv_entry_int80[];
 
+/* The value of "key=value" in the command line (start_info.cmd_line), or NULL. The value ends at
+ * the next space; *len gets its length. */
+const char *cmdline_value(const char *key, size_t *len);
+/* The same value as a decimal number, or `fallback` when absent or not a number. */
+long cmdline_number(const char *key, long fallback);
+
 /* Memory. */
 static inline unsigned long virt_to_pfn(const void *va)
 { return ((unsigned long)va - VIRT_BASE) >> PAGE_SHIFT; }

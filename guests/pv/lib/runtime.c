@@ -411,6 +411,45 @@ void pv_failsafe(const uint64_t *frame)
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Command line: the builder copies the domain's cmdline/extra into start_info.cmd_line. */
+
+const char *cmdline_value(const char *key, size_t *len)
+{
+	const char *p = (const char *)start_info->cmd_line;
+	const char *end = p + sizeof(start_info->cmd_line);
+	size_t klen = strlen(key);
+
+	while (p < end && *p) {
+		while (p < end && *p == ' ')
+			p++;
+		const char *word = p;
+		while (p < end && *p && *p != ' ')
+			p++;
+		if ((size_t)(p - word) > klen && memcmp(word, key, klen) == 0 && word[klen] == '=') {
+			if (len)
+				*len = (size_t)(p - word) - klen - 1;
+			return word + klen + 1;
+		}
+	}
+	return NULL;
+}
+
+long cmdline_number(const char *key, long fallback)
+{
+	size_t len;
+	const char *v = cmdline_value(key, &len);
+	if (!v || len == 0)
+		return fallback;
+	long n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return fallback;
+		n = n * 10 + (v[i] - '0');
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Memory. */
 
 #define POOL_PAGES 24

@@ -1,6 +1,9 @@
 /**
- * The domain builder (not built yet): loads guest images (ELF with Xen notes, bzImage payloads in
- * any of their compressions, initrd), lays out the initial memory, page tables and start_info of a
- * PV guest, using only the hypervisor's dom0 API.
+ * The domain builder: loads guest kernels ({@link dev.jxen.builder.KernelImage}: ELF with Xen notes
+ * from PT_NOTE segments, SHT_NOTE sections or the legacy {@code __xen_guest} section; Linux bzImages
+ * with gzip, bzip2, xz, lzma, lzo, lz4 or zstd payloads) and lays out a new 64-bit PV domain exactly
+ * as Xen's libxenguest does ({@link dev.jxen.builder.DomainBuilder}): kernel, initrd, P2M list,
+ * start_info, xenstore and console pages, boot page tables, boot stack and the hypercall page.
+ * It sees the domain only through {@link dev.jxen.builder.GuestMemory}.
  */
 package dev.jxen.builder;

@@ -29,6 +29,11 @@ public final class Domain {
     final Console console;
     private volatile boolean started;
     volatile boolean dying;
+    /** SCHEDOP_shutdown_code: the reason the guest announced in advance. */
+    volatile int shutdownCode = -1;
+    private int runningThreads;
+    private boolean released;
+    private boolean destroyRequested;
 
     Domain(Hypervisor hypervisor, int id, String name, long memoryPages, int vcpuCount) {
         this.hypervisor = hypervisor;
@@ -170,13 +175,38 @@ public final class Domain {
         return symbols;
     }
 
-    /** Starts vCPU 0 (the others wait for VCPUOP_up). */
+    /** Makes every vCPU drop its TLB (now on the caller's own vCPU, before the next run on others). */
+    void flushTlbs() {
+        for (Vcpu v : vcpus) {
+            v.requestTlbFlush();
+        }
+    }
+
+    /**
+     * Starts vCPU 0 (the others wait for VCPUOP_up). Its kernel page table must have been loaded
+     * with {@link #pinL4}; a CR3 set directly through {@code vcpu(0).state()} is adopted (and
+     * validated) here.
+     *
+     * @throws IllegalStateException when vCPU 0 has no valid L4
+     */
     public synchronized void start() {
         if (started) {
             throw new IllegalStateException("domain " + id + " already started");
         }
+        Vcpu v0 = vcpus[0];
+        if (v0.kernelBaseTable() == 0) {
+            long cr3 = v0.state().cr3() >>> MachineMemory.PAGE_SHIFT;
+            if (cr3 == 0 || v0.setKernelBaseTable(cr3) != 0) {
+                throw new IllegalStateException("domain " + id + ": vCPU 0 has no valid L4 page table (CR3 0x"
+                        + Long.toHexString(v0.state().cr3()) + "); pin one with pinL4");
+            }
+        }
         started = true;
         vcpus[0].startThread();
+    }
+
+    synchronized void vcpuThreadStarted() {
+        runningThreads++;
     }
 
     /** Completes when the domain shuts down, crashes or is destroyed. */
@@ -184,12 +214,26 @@ public final class Domain {
         return exit;
     }
 
-    /** Stops all vCPUs and frees the domain's memory; completes {@link #exit()} with DESTROYED if still running. */
+    /**
+     * Destroys the domain: stops its vCPUs (completing {@link #exit()} with DESTROYED if it was
+     * still running) and gives its frames back to the machine pool. A domain that shut down keeps
+     * its memory until destroyed, as on Xen, so the toolstack can still inspect it.
+     */
     public void destroy() {
         finish(new DomainExit(ShutdownReason.DESTROYED, null));
+        synchronized (this) {
+            destroyRequested = true;
+        }
+        awaitStopped(2000);
+        synchronized (this) {
+            if (runningThreads == 0) {
+                releaseFrames();
+            }
+        }
+        hypervisor.forgetDestroyed(this);
     }
 
-    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs. */
+    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs; memory stays until destroy. */
     void finish(DomainExit e) {
         synchronized (this) {
             if (dying) {
@@ -200,8 +244,40 @@ public final class Domain {
         for (Vcpu v : vcpus) {
             v.stop();
         }
-        exit.complete(e);
+        console.poll();
         hypervisor.forget(this);
+        exit.complete(e);
+    }
+
+    /** Waits up to {@code millis} per vCPU for the vCPU threads to end. */
+    public void awaitStopped(long millis) {
+        for (Vcpu v : vcpus) {
+            v.join(millis);
+        }
+    }
+
+    synchronized void vcpuThreadExited() {
+        runningThreads--;
+        if (runningThreads == 0 && destroyRequested) {
+            releaseFrames();
+        }
+    }
+
+    /** Gives every frame the domain owns back to the pool (once no vCPU runs). */
+    private void releaseFrames() {
+        if (released) {
+            return;
+        }
+        released = true;
+        FrameTable frames = hypervisor.frames();
+        synchronized (frames) {
+            for (long mfn = 0; mfn < frames.frameCount(); mfn++) {
+                if (frames.owner(mfn) == id) {
+                    hypervisor.m2p().set(mfn, -1L);
+                    frames.free(mfn);
+                }
+            }
+        }
     }
 
     /** Crashes the domain with a report about {@code vcpu}. */
@@ -209,6 +285,34 @@ public final class Domain {
         String report = CrashReport.format(this, vcpu.id(), reason, vcpu.state(), faultAddress, symbols,
                 vcpu.lastHypercalls());
         finish(new DomainExit(ShutdownReason.CRASH, report));
+    }
+
+    /** Xen's default maximum number of grant-table frames per domain. */
+    public static final int MAX_GRANT_FRAMES = 64;
+    private final long[] grantFrames = new long[MAX_GRANT_FRAMES];
+    private int grantFrameCount;
+
+    /** Frames of the grant table so far (v1: 512 entries each). */
+    public synchronized int grantFrameCount() {
+        return grantFrameCount;
+    }
+
+    /** MFN of grant-table frame {@code i} (shared with the guest: owned by it, not in its P2M). */
+    public synchronized long grantFrame(int i) {
+        return grantFrames[i];
+    }
+
+    /** Grows the grant table to at least {@code frames} frames; false when memory is exhausted. */
+    synchronized boolean growGrantTable(int frames) {
+        FrameTable ft = hypervisor.frames();
+        while (grantFrameCount < frames) {
+            long mfn = ft.allocate(id);
+            if (mfn < 0) {
+                return false;
+            }
+            grantFrames[grantFrameCount++] = mfn;
+        }
+        return true;
     }
 
     long[] p2mArray() {

@@ -30,6 +30,8 @@ public final class Hypervisor implements AutoCloseable {
     private final MachineMemory memory;
     private final Engine engine;
     private final InstantSource clock;
+    /** The clock when it is the host's monotonic one: read without allocating on the hot path. */
+    private final MonotonicClock mono;
     private final Instant boot;
     private final long bootEpochNanos;
     private final FrameTable frames;
@@ -51,11 +53,13 @@ public final class Hypervisor implements AutoCloseable {
         this.memory = memory;
         this.engine = engine;
         this.clock = clock;
+        this.mono = clock instanceof MonotonicClock m ? m : null;
         this.boot = clock.instant();
         this.bootEpochNanos = boot.getEpochSecond() * 1_000_000_000L + boot.getNano();
         this.frames = new FrameTable(memory);
         this.m2p = new M2p(memory, frames);
         this.mmu = new PvMmu(frames, m2p);
+        mmu.setTlbFlusher(domid -> domain(domid).ifPresent(Domain::flushTlbs));
     }
 
     public MachineMemory memory() {
@@ -83,6 +87,9 @@ public final class Hypervisor implements AutoCloseable {
 
     /** Guest system time: nanoseconds since the hypervisor started. */
     public long systemTimeNanos() {
+        if (mono != null) {
+            return mono.epochNanos() - bootEpochNanos;
+        }
         Instant now = clock.instant();
         return (now.getEpochSecond() * 1_000_000_000L + now.getNano()) - bootEpochNanos;
     }
@@ -126,14 +133,29 @@ public final class Hypervisor implements AutoCloseable {
         return new ArrayList<>(domains.values());
     }
 
+    /** A domain that shut down: no longer running, but its memory stays until it is destroyed. */
     void forget(Domain d) {
         domains.remove(d.id());
+        stopped.add(d);
     }
 
-    /** Destroys every domain (their vCPU threads stop); machine memory stays the caller's. */
+    void forgetDestroyed(Domain d) {
+        domains.remove(d.id());
+        stopped.remove(d);
+    }
+
+    /** Domains that shut down but were not destroyed yet (destroyed with the hypervisor). */
+    private final java.util.Set<Domain> stopped = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Destroys every domain and waits (briefly) for their vCPU threads to stop, so the caller may
+     * then close machine memory.
+     */
     @Override
     public void close() {
-        for (Domain d : domains()) {
+        List<Domain> all = domains();
+        all.addAll(stopped);
+        for (Domain d : all) {
             d.destroy();
         }
     }

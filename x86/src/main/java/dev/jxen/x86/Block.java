@@ -8,14 +8,41 @@ package dev.jxen.x86;
 public final class Block {
     public static final int CAPACITY = 64;
 
-    public final int[] op = new int[CAPACITY];
-    public final int[] mrm = new int[CAPACITY];
-    public final int[] attr = new int[CAPACITY];
-    public final long[] disp = new long[CAPACITY];
-    public final long[] imm = new long[CAPACITY];
+    public final int[] op;
+    public final int[] mrm;
+    public final int[] attr;
+    public final long[] disp;
+    public final long[] imm;
     /** The specialised form chosen by {@link FastPath#classify}, or {@link FastPath#NONE}. */
-    final int[] fop = new int[CAPACITY];
+    final int[] fop;
     public int count;
+
+    /** A block with room for {@link #CAPACITY} instructions (the decoder's scratch block). */
+    public Block() {
+        this(CAPACITY);
+    }
+
+    Block(int capacity) {
+        op = new int[capacity];
+        mrm = new int[capacity];
+        attr = new int[capacity];
+        disp = new long[capacity];
+        imm = new long[capacity];
+        fop = new int[capacity];
+    }
+
+    /** A copy of the first {@code n} instructions of {@code scratch}, with arrays of exactly that size. */
+    static Block copyOf(Block scratch, int n) {
+        Block b = new Block(n);
+        System.arraycopy(scratch.op, 0, b.op, 0, n);
+        System.arraycopy(scratch.mrm, 0, b.mrm, 0, n);
+        System.arraycopy(scratch.attr, 0, b.attr, 0, n);
+        System.arraycopy(scratch.disp, 0, b.disp, 0, n);
+        System.arraycopy(scratch.imm, 0, b.imm, 0, n);
+        System.arraycopy(scratch.fop, 0, b.fop, 0, n);
+        b.count = n;
+        return b;
+    }
     /** Machine address of the first byte. */
     long startMa;
     /** Linear address of the first byte when the block was decoded. */
@@ -31,7 +58,7 @@ public final class Block {
     Block chain0, chain1;
     long chain0Rip, chain1Rip;
     long chain0Epoch = -1, chain1Epoch = -1;
-    /** Next block in the same hash bucket / same frame list. */
+    /** Next block in the same hash bucket. */
     Block hashNext;
     /**
      * For a block whose last instruction runs into the next page: that page's distance from
@@ -40,5 +67,4 @@ public final class Block {
      */
     long secondPageOffset;
     long secondFrame;
-    Block frameNext;
 }

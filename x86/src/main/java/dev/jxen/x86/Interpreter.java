@@ -7,7 +7,9 @@ import dev.jxen.x86.fpu.X87;
 import dev.jxen.x86.sse.Sse;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +34,12 @@ public final class Interpreter {
     private final MachineMemory memory;
     private final Block[] buckets = new Block[1 << HASH_BITS];
     /** Blocks by the frames their bytes live in, for invalidation (slow path only). */
-    private final Map<Long, Block> byFrame = new HashMap<>();
+    private final Map<Long, List<Block>> byFrame = new HashMap<>();
+    /** Where instructions are decoded before a block of the right size is made. */
+    private final Block scratch = new Block();
+    /** Valid blocks in the cache, and the most it holds before it is emptied. */
+    private int blockCount;
+    private static final int MAX_BLOCKS = 1 << 16;
     private final Decoder.ByteSource fetcher;
 
     Interpreter(X86Cpu cpu) {
@@ -225,10 +232,10 @@ public final class Interpreter {
     }
 
     private Block decodeBlock(long rip, long ma, int mode) {
-        Block b = new Block();
-        b.startMa = ma;
-        b.startVa = rip;
-        b.modeKey = mode;
+        if (blockCount >= MAX_BLOCKS) {
+            invalidateAll(); // a crude bound on the cache: start afresh
+        }
+        Block d = scratch;
         long va = rip;
         int n = 0;
         long firstFrame = ma >>> 12;
@@ -236,7 +243,7 @@ public final class Interpreter {
         while (n < Block.CAPACITY) {
             int len;
             try {
-                len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, b, n);
+                len = Decoder.decode(fetcher, va, cpu.code64, cpu.codeDefault32, d, n);
             } catch (CpuFault f) {
                 if (n == 0) {
                     throw f;
@@ -245,17 +252,21 @@ public final class Interpreter {
                 // so the fault is raised when execution actually reaches it.
                 break;
             }
-            b.fop[n] = FastPath.classify(b.op[n], b.mrm[n], b.attr[n]);
+            d.fop[n] = FastPath.classify(d.op[n], d.mrm[n], d.attr[n]);
             long endFrame = cpu.mmu.fetchAddress(va + len - 1) >>> 12;
             lastFrame = endFrame;
             n++;
-            int op = b.op[n - 1];
+            int op = d.op[n - 1];
             va += len;
             if (endsBlock(op) || (va & 0xFFF) == 0 || endFrame != firstFrame) {
                 break;
             }
         }
-        b.count = n;
+        Block b = Block.copyOf(d, n);
+        b.startMa = ma;
+        b.startVa = rip;
+        b.modeKey = mode;
+        blockCount++;
         register(b, firstFrame);
         if (lastFrame != firstFrame) {
             register(b, lastFrame);
@@ -270,28 +281,22 @@ public final class Interpreter {
             memory.markCodeFrame(mfn);
             cpu.mmu.dropWritesTo(mfn);
         }
-        // Frame lists hold each block once per frame; a block on two frames sits on both lists via a wrapper.
-        Block head = byFrame.get(mfn);
-        if (b.startMa >>> 12 == mfn) { // its own frameNext serves the start frame's list only
-            b.frameNext = head;
-            byFrame.put(mfn, b);
-        } else {
-            Block alias = new Block();
-            alias.startMa = -1;
-            alias.hashNext = b; // the real block
-            alias.frameNext = head;
-            byFrame.put(mfn, alias);
-        }
+        byFrame.computeIfAbsent(mfn, k -> new ArrayList<>()).add(b);
     }
 
     /** Drops every block decoded from frame {@code mfn}. */
     void invalidateFrame(long mfn) {
-        Block b = byFrame.remove(mfn);
+        List<Block> blocks = byFrame.remove(mfn);
         memory.clearCodeFrame(mfn);
-        for (; b != null; b = b.frameNext) {
-            Block real = b.startMa == -1 ? b.hashNext : b;
-            real.valid = false;
-            unhash(real);
+        if (blocks == null) {
+            return;
+        }
+        for (Block b : blocks) {
+            if (b.valid) {
+                b.valid = false;
+                blockCount--;
+                unhash(b);
+            }
         }
     }
 

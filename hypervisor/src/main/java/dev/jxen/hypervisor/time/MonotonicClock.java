@@ -22,6 +22,11 @@ public final class MonotonicClock implements InstantSource {
         return new MonotonicClock();
     }
 
+    /** Nanoseconds since the Unix epoch, without allocating. */
+    public long epochNanos() {
+        return baseEpochNanos + (System.nanoTime() - baseNano);
+    }
+
     @Override
     public Instant instant() {
         long n = baseEpochNanos + (System.nanoTime() - baseNano);

@@ -36,7 +36,7 @@ class CreateCommandTest {
         }
 
         @Override
-        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out) {
+        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out, ConsoleInput input) {
             runs.add(cfg);
             try {
                 out.write(console.getBytes(StandardCharsets.UTF_8));
@@ -50,10 +50,7 @@ class CreateCommandTest {
     final ScriptedRunner runner = new ScriptedRunner();
 
     Outcome xl(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int status = XlCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), runner);
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return XlCommandRunner.withRunner(runner, args);
     }
 
     String cfg(String text) throws IOException {
@@ -133,6 +130,25 @@ class CreateCommandTest {
     }
 
     @Test
+    void aDirectoryOrABinaryFileAsConfiguration() throws Exception {
+        Outcome o = xl("create", "-c", dir.toString());
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("xl: " + dir + ": is a directory, not a configuration file\n");
+        Path elf = Files.write(dir.resolve("kernel"), new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1, 0, (byte) 0xC3});
+        o = xl("create", "-c", elf.toString());
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo(elf + ":1: unexpected character '\\u007f'\n");
+    }
+
+    @Test
+    void aLatin1ConfigurationIsReadByteForByte() throws Exception {
+        Path cfg = Files.write(dir.resolve("latin1.cfg"), "name = 'caf\u00e9'\n".getBytes(StandardCharsets.ISO_8859_1));
+        Outcome o = xl("create", "-n", cfg.toString());
+        assertThat(o.status()).isZero();
+        assertThat(o.out()).contains("\"name\": \"caf\u00e9\"");
+    }
+
+    @Test
     void noConfigurationFileGiven() {
         assertThat(xl("create", "-c").err()).isEqualTo("xl: create: give the configuration file (xl create [-c] [-n] FILE [key=value...])\n");
         assertThat(xl("create", "memory=5").status()).isEqualTo(1);
@@ -199,6 +215,37 @@ class CreateCommandTest {
         Outcome o = xl("create", "-c", cfg("name = 'hello'\nkernel = 'k'\non_crash = 'restart'\n"));
         assertThat(o.status()).isZero();
         assertThat(o.err()).isEqualTo("report\nxl: domain 'hello' crashed: restarting it (on_crash = restart)\n");
+    }
+
+    @Test
+    void aBugInJxenIsNamedAsOneBeforeItsStackTrace() throws Exception {
+        String cfg = cfg("name = 'hello'\nkernel = 'k'\n");
+        Outcome o = XlCommandRunner.withRunner((c, out, in) -> {
+            throw new IllegalStateException("boom");
+        }, "create", "-c", cfg);
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).startsWith("xl: internal error (a bug in jxen, please report it): java.lang.IllegalStateException: boom\n")
+                .contains("at dev.jxen.toolstack.xl.");
+        assertThat(o.out()).isEmpty();
+    }
+
+    /** Runs xl with any runner. */
+    static final class XlCommandRunner {
+        static Outcome withRunner(DomainRunner r, String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int status = XlCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), r);
+            return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aSoftResetRestartsByDefaultAndAWatchdogDestroys() throws Exception {
+        runner.then(ShutdownReason.SOFT_RESET, null).then(ShutdownReason.WATCHDOG, null);
+        Outcome o = xl("create", "-c", cfg("name = 'hello'\nkernel = 'k'\n"));
+        assertThat(o.status()).isEqualTo(14);
+        assertThat(o.err()).isEqualTo("xl: domain 'hello' asked for a soft reset: restarting it (on_soft_reset = soft-reset)\n"
+                + "xl: domain 'hello' was stopped by its watchdog (exit status 14)\n");
     }
 
     @Test
