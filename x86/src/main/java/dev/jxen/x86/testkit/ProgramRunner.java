@@ -4,19 +4,43 @@ import dev.jxen.machine.CpuState;
 import dev.jxen.machine.ExitReason;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.machine.VcpuExit;
-import dev.jxen.machine.VcpuRunner;
 import dev.jxen.x86.Vectors;
 import dev.jxen.x86.X86Cpu;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * Runs a freestanding static x86-64 Linux program on the emulator: loads its {@code PT_LOAD}
- * segments into a {@link FlatMachine} (identity-mapped, CPL 3), starts it at its entry point with a
- * Linux-like initial stack, and services its system calls: {@code write} to fd 1 and 2 goes to the
- * given streams, {@code exit}/{@code exit_group} ends the run, anything else returns
- * {@code -ENOSYS}. So the same binary runs natively and here and must behave the same.
+ * Runs a static x86-64 Linux program on the emulator: a freestanding one or one linked with
+ * {@code gcc -static -no-pie} against glibc. It loads the program's {@code PT_LOAD} segments into a
+ * {@link FlatMachine} (identity-mapped, CPL 3), builds Linux's initial stack (argc, argv, envp,
+ * the auxiliary vector with AT_PHDR/AT_PHENT/AT_PHNUM, AT_PAGESZ, AT_RANDOM, AT_ENTRY, AT_HWCAP(2)
+ * 0, AT_CLKTCK, AT_SECURE 0, the ids, AT_PLATFORM, AT_EXECFN) and services the program's system
+ * calls, so the same binary runs natively and here and must behave the same.
+ *
+ * <p>The system calls (see {@link LinuxProcess}):
+ * <ul>
+ * <li>{@code write}, {@code writev} to fd 1 and 2 go to the given streams; {@code read} of fd 0 is
+ *     end of file; {@code close} of 0..2 succeeds; {@code lseek} -ESPIPE;
+ * <li>{@code fstat}, {@code newfstatat(fd, "", AT_EMPTY_PATH)} report fds 0..2 as character devices
+ *     that are not terminals ({@code ioctl} -ENOTTY), so stdio buffers fully in 4 KiB blocks as it
+ *     does writing to a pipe; paths -ENOENT;
+ * <li>{@code brk} and anonymous {@code mmap}/{@code munmap}: memory between the image and the stack
+ *     (the break grows up, mappings down; file mappings -ENODEV, MAP_FIXED -ENOMEM); {@code mprotect},
+ *     {@code madvise} succeed without effect;
+ * <li>{@code arch_prctl} SET/GET_FS/GS sets the segment bases (thread pointer for TLS);
+ * <li>{@code uname} (Linux 6.1.0 x86_64), {@code set_tid_address}, {@code getpid}, {@code gettid}
+ *     (1000), the uid/gid calls (0), {@code set_robust_list}, {@code futex},
+ *     {@code rt_sigaction}, {@code rt_sigprocmask} (succeed, nothing happens), {@code prlimit64}
+ *     (the stack's size for RLIMIT_STACK, else unlimited), {@code sysinfo}, {@code getrandom} and
+ *     AT_RANDOM (a fixed-seed sequence: every run sees the same bytes), {@code readlink(at)}
+ *     -ENOENT, {@code clock_gettime}, {@code gettimeofday}, {@code time} (from an injectable clock);
+ * <li>{@code exit}/{@code exit_group} end the run; {@code kill}/{@code tkill}/{@code tgkill} of a
+ *     signal end it as the signal's default action would (status 128+signal, e.g. 134 for abort());
+ * <li>anything else, {@code rseq} included, returns -ENOSYS (glibc copes).
+ * </ul>
  *
  * <p>A guest fault ends the run with one diagnostic line and the exit status a shell would show
  * for the signal Linux would have sent (e.g. 139 for SIGSEGV), never with a Java exception.
@@ -25,8 +49,8 @@ public final class ProgramRunner {
     /** Identity-mapped memory given to programs unless told otherwise. */
     public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
 
-    static final int SYS_WRITE = 1, SYS_EXIT = 60, SYS_EXIT_GROUP = 231;
-    static final long ENOSYS = 38, EFAULT = 14, EBADF = 9;
+    /** Largest stack given to a program (Linux's default limit); smaller machines get an eighth of their memory. */
+    public static final long MAX_STACK_BYTES = 8L << 20;
     private static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
     /** Exit status for an emulator failure or an exhausted instruction limit (not a guest signal). */
     public static final int STATUS_NOT_FINISHED = 125;
@@ -35,8 +59,10 @@ public final class ProgramRunner {
     private final StaticElf program;
     private final long memoryBytes;
     private long instructionLimit = Long.MAX_VALUE;
-    private final byte[] copyBuffer = new byte[MachineMemory.PAGE_SIZE];
     private long allocatedAtStart;
+    private List<String> arguments = List.of("program");
+    private List<String> environment = List.of("LANG=C");
+    private LongSupplier epochNanos = () -> System.currentTimeMillis() * 1_000_000L;
 
     /**
      * How a run ended. {@code diagnostic} is null when the program exited by itself.
@@ -63,8 +89,8 @@ public final class ProgramRunner {
         StaticElf elf = StaticElf.parse(image);
         for (StaticElf.Segment s : elf.segments()) {
             long end = s.vaddr() + s.memSize();
-            // The top pages hold the initial stack.
-            if (s.vaddr() < MachineMemory.PAGE_SIZE || end < s.vaddr() || end > memoryBytes - 2 * MachineMemory.PAGE_SIZE) {
+            // The top of memory holds the stack.
+            if (s.vaddr() < MachineMemory.PAGE_SIZE || end < s.vaddr() || end > memoryBytes - stackBytes(memoryBytes)) {
                 throw new StaticElf.InvalidElfException(String.format(
                         "segment at 0x%x..0x%x does not fit in the emulator's %d MiB of memory (link it at 0x400000)",
                         s.vaddr(), end, memoryBytes >> 20));
@@ -83,6 +109,28 @@ public final class ProgramRunner {
         return this;
     }
 
+    /** The program's argv, argv[0] included (default: just "program"). */
+    public ProgramRunner arguments(List<String> argv) {
+        this.arguments = List.copyOf(argv);
+        return this;
+    }
+
+    /** The program's environment, "NAME=value" strings (default: LANG=C only). */
+    public ProgramRunner environment(List<String> envp) {
+        this.environment = List.copyOf(envp);
+        return this;
+    }
+
+    /** The wall clock clock_gettime, gettimeofday and time read: nanoseconds since the epoch. */
+    public ProgramRunner clock(LongSupplier nanosSinceEpoch) {
+        this.epochNanos = nanosSinceEpoch;
+        return this;
+    }
+
+    static long stackBytes(long memoryBytes) {
+        return Math.min(MAX_STACK_BYTES, (memoryBytes / 8) & ~MachineMemory.PAGE_MASK);
+    }
+
     /** Runs the program once on a fresh machine. Output is written as the program produces it. */
     public Result run(OutputStream stdout, OutputStream stderr) throws IOException {
         try (FlatMachine m = new FlatMachine(memoryBytes, 3)) {
@@ -90,21 +138,18 @@ public final class ProgramRunner {
             for (StaticElf.Segment s : program.segments()) {
                 m.load(s.vaddr(), s.fileBytes());
             }
-            setUpInitialStack(m);
+            LinuxProcess process = new LinuxProcess(m, program, stackBytes(m.identityBytes()), stdout, stderr,
+                    epochNanos, RANDOM_SEED);
+            process.setUpInitialStack(program, arguments, environment);
             cpu.setRip(program.entry());
-            return execute(m, cpu, stdout, stderr);
+            return execute(cpu, process);
         }
     }
 
-    /** Linux's initial stack for a program with no arguments: argc 0, argv/envp/auxv terminators. */
-    private void setUpInitialStack(FlatMachine m) {
-        long sp = m.identityBytes() - MachineMemory.PAGE_SIZE;
-        byte[] zeros = new byte[32];
-        m.load(sp, zeros);
-        m.cpu().setGpr(CpuState.RSP, sp);
-    }
+    /** Seed of the bytes AT_RANDOM and getrandom give: fixed, so runs are reproducible. */
+    private static final long RANDOM_SEED = 0x6A78656EL;
 
-    private Result execute(FlatMachine m, X86Cpu cpu, OutputStream stdout, OutputStream stderr) throws IOException {
+    private Result execute(X86Cpu cpu, LinuxProcess process) throws IOException {
         VcpuExit exit = cpu.exit();
         allocatedAtStart = allocatedBytes();
         long start = System.nanoTime();
@@ -119,11 +164,10 @@ public final class ProgramRunner {
             switch (reason) {
                 case BUDGET -> { }
                 case SYSCALL -> {
-                    long nr = cpu.gpr(CpuState.RAX);
-                    if (nr == SYS_EXIT || nr == SYS_EXIT_GROUP) {
-                        return finish(start, cpu, retired0, (int) cpu.gpr(CpuState.RDI) & 0xFF, null);
+                    long ret = process.syscall();
+                    if (process.exitStatus >= 0) {
+                        return finish(start, cpu, retired0, process.exitStatus, process.exitDiagnostic);
                     }
-                    long ret = nr == SYS_WRITE ? write(m, cpu, stdout, stderr) : -ENOSYS;
                     // As the Linux kernel does: RCX = return address, R11 = RFLAGS.
                     cpu.setGpr(CpuState.RCX, cpu.rip());
                     cpu.setGpr(11, cpu.rflags());
@@ -172,31 +216,6 @@ public final class ProgramRunner {
             return t.getCurrentThreadAllocatedBytes();
         }
         return -1;
-    }
-
-    /** write(fd, buf, count): copies page by page, so a bad buffer gives -EFAULT or a short write as on Linux. */
-    private long write(FlatMachine m, VcpuRunner cpu, OutputStream stdout, OutputStream stderr) throws IOException {
-        long fd = cpu.state().gpr(CpuState.RDI);
-        long buf = cpu.state().gpr(CpuState.RSI);
-        long count = cpu.state().gpr(CpuState.RDX);
-        OutputStream out = fd == 1 ? stdout : fd == 2 ? stderr : null;
-        if (out == null) {
-            return -EBADF;
-        }
-        long written = 0;
-        while (written < count && written >= 0) {
-            long va = buf + written;
-            long ma = cpu.translate(va, VcpuRunner.ACCESS_READ, 3);
-            if (ma < 0) {
-                return written == 0 ? -EFAULT : written;
-            }
-            int n = (int) Math.min(count - written, MachineMemory.PAGE_SIZE - (va & MachineMemory.PAGE_MASK));
-            m.memory().read(ma, copyBuffer, 0, n);
-            out.write(copyBuffer, 0, n);
-            written += n;
-        }
-        out.flush();
-        return written;
     }
 
     /** The exit status a shell shows for the signal Linux sends on this exception. */

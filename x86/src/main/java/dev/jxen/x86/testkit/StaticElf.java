@@ -6,11 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A statically linked x86-64 ELF executable as {@link ProgramRunner} loads it: its entry point and
- * its {@code PT_LOAD} segments. Only what a freestanding program needs is accepted; anything else
- * is rejected with a reason a user can act on.
+ * A statically linked x86-64 ELF executable as {@link ProgramRunner} loads it: its entry point,
+ * its {@code PT_LOAD} segments and where its program headers lie in memory (static glibc finds its
+ * TLS segment through them, via the auxiliary vector). Only non-PIE static executables are accepted
+ * (freestanding or linked with {@code gcc -static -no-pie}); anything else is rejected with a
+ * reason a user can act on.
+ *
+ * @param phdrAddress the program headers' address once loaded, 0 when no segment holds them
  */
-public record StaticElf(long entry, List<Segment> segments) {
+public record StaticElf(long entry, List<Segment> segments, long phdrAddress, int phentSize, int phnum) {
     /** One {@code PT_LOAD} segment: {@code fileBytes} at {@code vaddr}, zero-filled up to {@code memSize}. */
     public record Segment(long vaddr, byte[] fileBytes, long memSize, boolean executable) {
     }
@@ -24,7 +28,7 @@ public record StaticElf(long entry, List<Segment> segments) {
         }
     }
 
-    private static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3;
+    private static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_PHDR = 6;
     private static final int ET_EXEC = 2, ET_DYN = 3;
     private static final int EM_X86_64 = 62;
     private static final int PF_X = 1;
@@ -63,11 +67,15 @@ public record StaticElf(long entry, List<Segment> segments) {
             throw new InvalidElfException("bad program header table");
         }
         List<Segment> segments = new ArrayList<>();
+        long phdrAddress = 0;
         for (int i = 0; i < phnum; i++) {
             int at = (int) (phoff + (long) i * phentsize);
             int ptype = b.getInt(at);
             if (ptype == PT_INTERP || ptype == PT_DYNAMIC) {
-                throw new InvalidElfException("dynamically linked programs are not supported (link with -static -nostdlib)");
+                throw new InvalidElfException("dynamically linked programs are not supported (link with -static -no-pie)");
+            }
+            if (ptype == PT_PHDR) {
+                phdrAddress = b.getLong(at + 16);
             }
             if (ptype != PT_LOAD) {
                 continue;
@@ -83,10 +91,13 @@ public record StaticElf(long entry, List<Segment> segments) {
             byte[] bytes = new byte[(int) fileSize];
             System.arraycopy(image, (int) offset, bytes, 0, bytes.length);
             segments.add(new Segment(vaddr, bytes, memSize, (flags & PF_X) != 0));
+            if (phdrAddress == 0 && phoff >= offset && phoff + (long) phnum * phentsize <= offset + fileSize) {
+                phdrAddress = vaddr + (phoff - offset);
+            }
         }
         if (segments.isEmpty()) {
             throw new InvalidElfException("no loadable segments");
         }
-        return new StaticElf(entry, List.copyOf(segments));
+        return new StaticElf(entry, List.copyOf(segments), phdrAddress, phentsize, phnum);
     }
 }
