@@ -54,6 +54,7 @@ public final class Domain {
             }
             sharedInfoMfn = frames.allocate(id);
         }
+        this.totPages = memoryPages;
         this.events = new EventChannels(this);
         this.console = new Console(this);
         this.vcpus = new Vcpu[vcpuCount];
@@ -75,9 +76,71 @@ public final class Domain {
         return name;
     }
 
-    /** Number of RAM pages (PFN 0 .. pageCount-1). */
+    /** Number of RAM pages the domain was built with (PFN 0 .. pageCount-1); also its maximum reservation. */
     public long pageCount() {
         return p2m.length;
+    }
+
+    /** Pages the domain owns now (its reservation: grows and shrinks with memory_op). */
+    public synchronized long totalPages() {
+        return totPages;
+    }
+
+    private long totPages;
+
+    /** XENMEM_increase_reservation of one page: a new frame, not in the P2M; -1 at the maximum or when memory is out. */
+    synchronized long increaseReservation() {
+        if (totPages >= p2m.length) {
+            return -1;
+        }
+        long mfn = hypervisor.frames().allocate(id);
+        if (mfn >= 0) {
+            totPages++;
+            hypervisor.m2p().set(mfn, -1L);
+        }
+        return mfn;
+    }
+
+    /** XENMEM_populate_physmap of one page at {@code gpfn}; returns its MFN or -1. */
+    synchronized long populate(long gpfn) {
+        if (gpfn < 0 || gpfn >= p2m.length || totPages >= p2m.length) {
+            return -1;
+        }
+        long mfn = hypervisor.frames().allocate(id);
+        if (mfn >= 0) {
+            totPages++;
+            p2m[(int) gpfn] = mfn;
+            hypervisor.m2p().set(mfn, gpfn);
+        }
+        return mfn;
+    }
+
+    /** XENMEM_decrease_reservation of one frame: only an unreferenced frame of ours is given back. */
+    synchronized boolean decreaseReservation(long mfn) {
+        FrameTable ft = hypervisor.frames();
+        synchronized (ft) {
+            if (!ft.valid(mfn) || ft.owner(mfn) != id || ft.typeCount(mfn) != 0 || ft.refCount(mfn) != 0
+                    || ft.pinned(mfn) || mfn == sharedInfoMfn || isGrantFrame(mfn)) {
+                return false;
+            }
+            long pfn = hypervisor.m2p().get(mfn);
+            if (pfn >= 0 && pfn < p2m.length && p2m[(int) pfn] == mfn) {
+                p2m[(int) pfn] = -1;
+            }
+            hypervisor.m2p().set(mfn, -1L);
+            ft.free(mfn);
+            totPages--;
+            return true;
+        }
+    }
+
+    private boolean isGrantFrame(long mfn) {
+        for (int i = 0; i < grantFrameCount; i++) {
+            if (grantFrames[i] == mfn) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The machine frame behind guest frame {@code pfn}, or -1 when there is none. */

@@ -595,8 +595,13 @@ final class Hypercalls {
             case MemoryOp.MAXIMUM_RAM_PAGE -> v.hv.frames().frameCount();
             case MemoryOp.CURRENT_RESERVATION, MemoryOp.MAXIMUM_RESERVATION -> {
                 int dom = v.read16(arg);
-                yield dom == MmuOp.DOMID_SELF || dom == d.id() ? d.pageCount() : -EPERM;
+                if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                    yield -EPERM;
+                }
+                yield cmd == MemoryOp.CURRENT_RESERVATION ? d.totalPages() : d.pageCount();
             }
+            case MemoryOp.INCREASE_RESERVATION, MemoryOp.DECREASE_RESERVATION, MemoryOp.POPULATE_PHYSMAP ->
+                    reservation(v, cmd, arg, cmdWord >>> 6);
             case MemoryOp.MAXIMUM_GPFN -> d.pageCount() - 1;
             case MemoryOp.MACHPHYS_MAPPING -> {
                 v.write64(arg, MemoryOp.MACH2PHYS_VIRT_START);
@@ -619,6 +624,46 @@ final class Hypercalls {
             case MemoryOp.MACHINE_MEMORY_MAP -> -EPERM;
             default -> -ENOSYS;
         };
+    }
+
+    /**
+     * increase_reservation, decrease_reservation and populate_physmap with order-0 extents
+     * ({@code xen_memory_reservation}); returns the number of extents done, as Xen does.
+     */
+    private static long reservation(Vcpu v, int cmd, long arg, long startExtent) {
+        Domain d = v.domain();
+        long list = v.read64(arg);
+        long n = v.read64(arg + 8);
+        int order = v.read32(arg + 16);
+        int dom = v.read16(arg + 24);
+        if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+            return -EPERM;
+        }
+        if (order != 0) {
+            return -EINVAL; // no superpage extents for PV domUs here
+        }
+        long done = startExtent;
+        for (; done < n; done++) {
+            long slot = list + done * 8;
+            if (cmd == MemoryOp.INCREASE_RESERVATION) {
+                long mfn = d.increaseReservation();
+                if (mfn < 0) {
+                    break;
+                }
+                if (list != 0) {
+                    v.write64(slot, mfn);
+                }
+            } else if (cmd == MemoryOp.POPULATE_PHYSMAP) {
+                long mfn = d.populate(v.read64(slot));
+                if (mfn < 0) {
+                    break;
+                }
+                v.write64(slot, mfn);
+            } else if (!d.decreaseReservation(v.read64(slot))) {
+                break;
+            }
+        }
+        return done;
     }
 
     private static long multicall(Vcpu v, long entries, long count) {

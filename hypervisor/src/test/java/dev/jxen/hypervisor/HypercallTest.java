@@ -124,6 +124,45 @@ class HypercallTest {
     }
 
     @Test
+    void reservationsShrinkAndGrowWithinTheMaximum() throws Exception {
+        try (TestGuest g = new TestGuest()) {
+            long spare = TestGuest.LAST_DATA_PFN;
+            g.memory.write64(g.pteMa(spare << 12), 0); // unmap the last page so it can be given back
+            g.write64(A + 0x100, g.mfn(spare)); // decrease: the unmapped frame, then a mapped one
+            g.write64(A + 0x108, g.mfn(100));
+            reservation(g, A, A + 0x100, 2);
+            g.write64(A + 0x200, spare); // populate the hole again
+            reservation(g, A + 0x20, A + 0x200, 1);
+            reservation(g, A + 0x40, A + 0x300, 1); // increase: over the maximum
+            g.write32(A + 0x80, 0x7FF0);
+            HypercallRunner r = new HypercallRunner(g);
+            int decrease = r.call(Hypercall.MEMORY_OP, 1, A);
+            int current = r.call(Hypercall.MEMORY_OP, 3, A + 0x80);
+            int populate = r.call(Hypercall.MEMORY_OP, 6, A + 0x20);
+            int increase = r.call(Hypercall.MEMORY_OP, 0, A + 0x40);
+            int after = r.call(Hypercall.MEMORY_OP, 3, A + 0x80);
+            assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(r.result(decrease)).as("only the unreferenced frame").isEqualTo(1);
+            assertThat(r.result(current)).isEqualTo(TestGuest.PAGES - 1);
+            assertThat(r.result(populate)).isEqualTo(1);
+            long mfn = g.read64(A + 0x200);
+            assertThat(g.domain.mfn(spare)).isEqualTo(mfn);
+            assertThat(g.hv.m2p().get(mfn)).isEqualTo(spare);
+            assertThat(r.result(increase)).as("at the maximum").isZero();
+            assertThat(r.result(after)).isEqualTo(TestGuest.PAGES);
+        }
+    }
+
+    /** Writes a {@code xen_memory_reservation} at {@code at}: extents at {@code list}, order 0, DOMID_SELF. */
+    private static void reservation(TestGuest g, long at, long list, long n) {
+        g.write64(at, list);
+        g.write64(at + 8, n);
+        g.write32(at + 16, 0);
+        g.write32(at + 20, 0);
+        g.write32(at + 24, 0x7FF0);
+    }
+
+    @Test
     void vcpuOp() throws Exception {
         try (TestGuest g = new TestGuest()) {
             g.write64(A, 100_000); // period too short
