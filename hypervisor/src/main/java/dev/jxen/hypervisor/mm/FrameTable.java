@@ -59,7 +59,11 @@ public final class FrameTable {
         return freeFrames;
     }
 
-    /** Allocates a zeroed frame for {@code domid}; returns its MFN, or -1 when memory is exhausted. */
+    /**
+     * Allocates a zeroed frame for {@code domid}; returns its MFN, or -1 when memory is exhausted.
+     * A frame never used before is not touched, so the host commits memory only when the guest
+     * writes it.
+     */
     public synchronized long allocate(int domid) {
         long n = owner.length;
         for (long i = 0; i < n; i++) {
