@@ -670,7 +670,8 @@ final class Hypercalls {
         for (long i = 0; i < (count & 0xFFFF_FFFFL); i++) {
             long e = entries + i * 64;
             long op = v.read64(e);
-            long[] a = new long[6];
+            long[] a = v.multicallArgs; // multicalls do not nest, so one scratch array per vCPU
+
             for (int k = 0; k < 6; k++) {
                 a[k] = v.read64(e + 16 + k * 8L);
             }

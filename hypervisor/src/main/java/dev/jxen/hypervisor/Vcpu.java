@@ -92,6 +92,7 @@ public final class Vcpu {
     final long[] bounceFrame = new long[8];
     final int[] cpuidScratch = new int[4];
     final long[] iretFrame = new long[9];
+    final long[] multicallArgs = new long[6];
 
     // ---- last hypercalls, for crash reports
     private static final int HISTORY = 16;
