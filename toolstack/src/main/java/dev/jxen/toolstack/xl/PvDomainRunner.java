@@ -60,8 +60,9 @@ final class PvDomainRunner implements DomainRunner {
 
     private static void boot(Domain domain, KernelImage kernel, byte[] ramdisk, DomainConfig cfg, OutputStream console)
             throws UserError {
-        int consolePort = domain.allocateUnboundPort(0);
+        // As libxl does: the xenstore channel first (port 1), then the console's (port 2).
         int storePort = domain.allocateUnboundPort(0);
+        int consolePort = domain.allocateUnboundPort(0);
         BootParams params = new BootParams(ramdisk, cfg.cmdline(), domain.id(), domain.sharedInfoMachineAddress(),
                 consolePort, storePort, 0);
         BootLayout layout;
