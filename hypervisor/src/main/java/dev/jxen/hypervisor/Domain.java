@@ -33,6 +33,7 @@ public final class Domain {
     volatile int shutdownCode = -1;
     private int runningThreads;
     private boolean released;
+    private boolean destroyRequested;
 
     Domain(Hypervisor hypervisor, int id, String name, long memoryPages, int vcpuCount) {
         this.hypervisor = hypervisor;
@@ -53,6 +54,7 @@ public final class Domain {
             }
             sharedInfoMfn = frames.allocate(id);
         }
+        this.totPages = memoryPages;
         this.events = new EventChannels(this);
         this.console = new Console(this);
         this.vcpus = new Vcpu[vcpuCount];
@@ -74,9 +76,71 @@ public final class Domain {
         return name;
     }
 
-    /** Number of RAM pages (PFN 0 .. pageCount-1). */
+    /** Number of RAM pages the domain was built with (PFN 0 .. pageCount-1); also its maximum reservation. */
     public long pageCount() {
         return p2m.length;
+    }
+
+    /** Pages the domain owns now (its reservation: grows and shrinks with memory_op). */
+    public synchronized long totalPages() {
+        return totPages;
+    }
+
+    private long totPages;
+
+    /** XENMEM_increase_reservation of one page: a new frame, not in the P2M; -1 at the maximum or when memory is out. */
+    synchronized long increaseReservation() {
+        if (totPages >= p2m.length) {
+            return -1;
+        }
+        long mfn = hypervisor.frames().allocate(id);
+        if (mfn >= 0) {
+            totPages++;
+            hypervisor.m2p().set(mfn, -1L);
+        }
+        return mfn;
+    }
+
+    /** XENMEM_populate_physmap of one page at {@code gpfn}; returns its MFN or -1. */
+    synchronized long populate(long gpfn) {
+        if (gpfn < 0 || gpfn >= p2m.length || totPages >= p2m.length) {
+            return -1;
+        }
+        long mfn = hypervisor.frames().allocate(id);
+        if (mfn >= 0) {
+            totPages++;
+            p2m[(int) gpfn] = mfn;
+            hypervisor.m2p().set(mfn, gpfn);
+        }
+        return mfn;
+    }
+
+    /** XENMEM_decrease_reservation of one frame: only an unreferenced frame of ours is given back. */
+    synchronized boolean decreaseReservation(long mfn) {
+        FrameTable ft = hypervisor.frames();
+        synchronized (ft) {
+            if (!ft.valid(mfn) || ft.owner(mfn) != id || ft.typeCount(mfn) != 0 || ft.refCount(mfn) != 0
+                    || ft.pinned(mfn) || mfn == sharedInfoMfn || isGrantFrame(mfn)) {
+                return false;
+            }
+            long pfn = hypervisor.m2p().get(mfn);
+            if (pfn >= 0 && pfn < p2m.length && p2m[(int) pfn] == mfn) {
+                p2m[(int) pfn] = -1;
+            }
+            hypervisor.m2p().set(mfn, -1L);
+            ft.free(mfn);
+            totPages--;
+            return true;
+        }
+    }
+
+    private boolean isGrantFrame(long mfn) {
+        for (int i = 0; i < grantFrameCount; i++) {
+            if (grantFrames[i] == mfn) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The machine frame behind guest frame {@code pfn}, or -1 when there is none. */
@@ -174,10 +238,31 @@ public final class Domain {
         return symbols;
     }
 
-    /** Starts vCPU 0 (the others wait for VCPUOP_up). */
+    /** Makes every vCPU drop its TLB (now on the caller's own vCPU, before the next run on others). */
+    void flushTlbs() {
+        for (Vcpu v : vcpus) {
+            v.requestTlbFlush();
+        }
+    }
+
+    /**
+     * Starts vCPU 0 (the others wait for VCPUOP_up). Its kernel page table must have been loaded
+     * with {@link #pinL4}; a CR3 set directly through {@code vcpu(0).state()} is adopted (and
+     * validated) here.
+     *
+     * @throws IllegalStateException when vCPU 0 has no valid L4
+     */
     public synchronized void start() {
         if (started) {
             throw new IllegalStateException("domain " + id + " already started");
+        }
+        Vcpu v0 = vcpus[0];
+        if (v0.kernelBaseTable() == 0) {
+            long cr3 = v0.state().cr3() >>> MachineMemory.PAGE_SHIFT;
+            if (cr3 == 0 || v0.setKernelBaseTable(cr3) != 0) {
+                throw new IllegalStateException("domain " + id + ": vCPU 0 has no valid L4 page table (CR3 0x"
+                        + Long.toHexString(v0.state().cr3()) + "); pin one with pinL4");
+            }
         }
         started = true;
         vcpus[0].startThread();
@@ -192,12 +277,26 @@ public final class Domain {
         return exit;
     }
 
-    /** Stops all vCPUs and frees the domain's memory; completes {@link #exit()} with DESTROYED if still running. */
+    /**
+     * Destroys the domain: stops its vCPUs (completing {@link #exit()} with DESTROYED if it was
+     * still running) and gives its frames back to the machine pool. A domain that shut down keeps
+     * its memory until destroyed, as on Xen, so the toolstack can still inspect it.
+     */
     public void destroy() {
         finish(new DomainExit(ShutdownReason.DESTROYED, null));
+        synchronized (this) {
+            destroyRequested = true;
+        }
+        awaitStopped(2000);
+        synchronized (this) {
+            if (runningThreads == 0) {
+                releaseFrames();
+            }
+        }
+        hypervisor.forgetDestroyed(this);
     }
 
-    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs. */
+    /** Ends the domain with {@code e} (first caller wins), stopping its vCPUs; memory stays until destroy. */
     void finish(DomainExit e) {
         synchronized (this) {
             if (dying) {
@@ -209,13 +308,8 @@ public final class Domain {
             v.stop();
         }
         console.poll();
-        exit.complete(e);
         hypervisor.forget(this);
-        synchronized (this) {
-            if (runningThreads == 0) {
-                releaseFrames();
-            }
-        }
+        exit.complete(e);
     }
 
     /** Waits up to {@code millis} per vCPU for the vCPU threads to end. */
@@ -227,7 +321,7 @@ public final class Domain {
 
     synchronized void vcpuThreadExited() {
         runningThreads--;
-        if (runningThreads == 0 && dying) {
+        if (runningThreads == 0 && destroyRequested) {
             releaseFrames();
         }
     }
@@ -254,6 +348,34 @@ public final class Domain {
         String report = CrashReport.format(this, vcpu.id(), reason, vcpu.state(), faultAddress, symbols,
                 vcpu.lastHypercalls());
         finish(new DomainExit(ShutdownReason.CRASH, report));
+    }
+
+    /** Xen's default maximum number of grant-table frames per domain. */
+    public static final int MAX_GRANT_FRAMES = 64;
+    private final long[] grantFrames = new long[MAX_GRANT_FRAMES];
+    private int grantFrameCount;
+
+    /** Frames of the grant table so far (v1: 512 entries each). */
+    public synchronized int grantFrameCount() {
+        return grantFrameCount;
+    }
+
+    /** MFN of grant-table frame {@code i} (shared with the guest: owned by it, not in its P2M). */
+    public synchronized long grantFrame(int i) {
+        return grantFrames[i];
+    }
+
+    /** Grows the grant table to at least {@code frames} frames; false when memory is exhausted. */
+    synchronized boolean growGrantTable(int frames) {
+        FrameTable ft = hypervisor.frames();
+        while (grantFrameCount < frames) {
+            long mfn = ft.allocate(id);
+            if (mfn < 0) {
+                return false;
+            }
+            grantFrames[grantFrameCount++] = mfn;
+        }
+        return true;
     }
 
     long[] p2mArray() {

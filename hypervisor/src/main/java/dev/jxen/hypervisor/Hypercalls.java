@@ -311,21 +311,18 @@ final class Hypercalls {
     private static long iret(Vcpu v) {
         CpuState s = v.state;
         long sp = s.gpr(CpuState.RSP);
-        long rax, r11, rcx, flags, rip, cs, rflags, rsp, ss;
+        long[] f9 = v.iretFrame;
         try {
-            rax = v.read64(sp);
-            r11 = v.read64(sp + 8);
-            rcx = v.read64(sp + 16);
-            flags = v.read64(sp + 24);
-            rip = v.read64(sp + 32);
-            cs = v.read64(sp + 40);
-            rflags = v.read64(sp + 48);
-            rsp = v.read64(sp + 56);
-            ss = v.read64(sp + 64);
+            long ma = v.maInPage(sp, 72, false);
+            for (int i = 0; i < 9; i++) {
+                f9[i] = ma >= 0 ? v.mem.read64(ma + i * 8L) : v.read64(sp + i * 8L);
+            }
         } catch (GuestFault f) {
             v.domain().crash(v, "iret: cannot read the iret frame at 0x" + Long.toHexString(sp), sp);
             return NO_RESULT;
         }
+        long rax = f9[0], r11 = f9[1], rcx = f9[2], flags = f9[3], rip = f9[4], cs = f9[5], rflags = f9[6];
+        long rsp = f9[7], ss = f9[8];
         if ((cs & 3) == 3 && v.kernelMode) {
             if (v.userTable == 0) {
                 v.domain().crash(v, "iret to user mode without a user page table", -1);
@@ -401,9 +398,22 @@ final class Hypercalls {
         if (rc != 0) {
             return rc;
         }
+        boolean local = (flags & ~3L) == MmuOp.UVMF_LOCAL;
         switch ((int) (flags & MmuOp.UVMF_FLUSHTYPE_MASK)) {
-            case MmuOp.UVMF_TLB_FLUSH -> v.runner.flushTlb(true);
-            case MmuOp.UVMF_INVLPG -> v.runner.invalidatePage(va);
+            case MmuOp.UVMF_TLB_FLUSH -> {
+                if (local) {
+                    v.runner.flushTlb(true);
+                } else {
+                    v.domain().flushTlbs();
+                }
+            }
+            case MmuOp.UVMF_INVLPG -> {
+                if (local) {
+                    v.runner.invalidatePage(va);
+                } else {
+                    v.domain().flushTlbs();
+                }
+            }
             default -> { }
         }
         return 0;
@@ -442,12 +452,17 @@ final class Hypercalls {
             case MmuOp.UNPIN_TABLE -> mmu.unpin(arg1, domid);
             case MmuOp.NEW_BASEPTR -> v.setKernelBaseTable(arg1);
             case MmuOp.NEW_USER_BASEPTR -> v.setUserBaseTable(arg1);
-            case MmuOp.TLB_FLUSH_LOCAL, MmuOp.TLB_FLUSH_MULTI, MmuOp.TLB_FLUSH_ALL -> {
+            case MmuOp.TLB_FLUSH_LOCAL -> {
                 v.runner.flushTlb(true);
                 yield 0;
             }
-            case MmuOp.INVLPG_LOCAL, MmuOp.INVLPG_MULTI, MmuOp.INVLPG_ALL -> {
+            case MmuOp.INVLPG_LOCAL -> {
                 v.runner.invalidatePage(arg1);
+                yield 0;
+            }
+            case MmuOp.TLB_FLUSH_MULTI, MmuOp.TLB_FLUSH_ALL, MmuOp.INVLPG_MULTI, MmuOp.INVLPG_ALL -> {
+                // Other vCPUs flush everything before their next run (a superset of INVLPG).
+                v.domain().flushTlbs();
                 yield 0;
             }
             case MmuOp.FLUSH_CACHE -> -EACCES;
@@ -580,8 +595,13 @@ final class Hypercalls {
             case MemoryOp.MAXIMUM_RAM_PAGE -> v.hv.frames().frameCount();
             case MemoryOp.CURRENT_RESERVATION, MemoryOp.MAXIMUM_RESERVATION -> {
                 int dom = v.read16(arg);
-                yield dom == MmuOp.DOMID_SELF || dom == d.id() ? d.pageCount() : -EPERM;
+                if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                    yield -EPERM;
+                }
+                yield cmd == MemoryOp.CURRENT_RESERVATION ? d.totalPages() : d.pageCount();
             }
+            case MemoryOp.INCREASE_RESERVATION, MemoryOp.DECREASE_RESERVATION, MemoryOp.POPULATE_PHYSMAP ->
+                    reservation(v, cmd, arg, cmdWord >>> 6);
             case MemoryOp.MAXIMUM_GPFN -> d.pageCount() - 1;
             case MemoryOp.MACHPHYS_MAPPING -> {
                 v.write64(arg, MemoryOp.MACH2PHYS_VIRT_START);
@@ -606,11 +626,52 @@ final class Hypercalls {
         };
     }
 
+    /**
+     * increase_reservation, decrease_reservation and populate_physmap with order-0 extents
+     * ({@code xen_memory_reservation}); returns the number of extents done, as Xen does.
+     */
+    private static long reservation(Vcpu v, int cmd, long arg, long startExtent) {
+        Domain d = v.domain();
+        long list = v.read64(arg);
+        long n = v.read64(arg + 8);
+        int order = v.read32(arg + 16);
+        int dom = v.read16(arg + 24);
+        if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+            return -EPERM;
+        }
+        if (order != 0) {
+            return -EINVAL; // no superpage extents for PV domUs here
+        }
+        long done = startExtent;
+        for (; done < n; done++) {
+            long slot = list + done * 8;
+            if (cmd == MemoryOp.INCREASE_RESERVATION) {
+                long mfn = d.increaseReservation();
+                if (mfn < 0) {
+                    break;
+                }
+                if (list != 0) {
+                    v.write64(slot, mfn);
+                }
+            } else if (cmd == MemoryOp.POPULATE_PHYSMAP) {
+                long mfn = d.populate(v.read64(slot));
+                if (mfn < 0) {
+                    break;
+                }
+                v.write64(slot, mfn);
+            } else if (!d.decreaseReservation(v.read64(slot))) {
+                break;
+            }
+        }
+        return done;
+    }
+
     private static long multicall(Vcpu v, long entries, long count) {
         for (long i = 0; i < (count & 0xFFFF_FFFFL); i++) {
             long e = entries + i * 64;
             long op = v.read64(e);
-            long[] a = new long[6];
+            long[] a = v.multicallArgs; // multicalls do not nest, so one scratch array per vCPU
+
             for (int k = 0; k < 6; k++) {
                 a[k] = v.read64(e + 16 + k * 8L);
             }
@@ -909,22 +970,74 @@ final class Hypercalls {
         };
     }
 
+    /** GNTST_* statuses of {@code grant_table.h}. */
+    static final int GNTST_OKAY = 0, GNTST_GENERAL_ERROR = -1, GNTST_BAD_DOMAIN = -2;
+
+    /**
+     * The grant-table calls a domU needs to set its table up (issue 4 brings mapping and copying):
+     * setup_table hands out the table's frames, query_size, set_version (1 only) and get_version.
+     */
     private static long grantTableOp(Vcpu v, long cmd, long uop, long count) {
-        if (cmd == GrantTableOp.QUERY_SIZE) {
-            for (long i = 0; i < count; i++) {
-                long p = uop + i * 16;
-                int dom = v.read16(p);
-                if (dom != MmuOp.DOMID_SELF && dom != v.domain().id()) {
-                    v.write16(p + 12, -2); // GNTST_bad_domain
-                    continue;
-                }
-                v.write32(p + 4, 1);
-                v.write32(p + 8, 64);
-                v.write16(p + 12, 0);
-            }
-            return 0;
+        Domain d = v.domain();
+        if (count < 0 || count > 512) {
+            return -EINVAL;
         }
-        return -ENOSYS;
+        switch ((int) cmd) {
+            case GrantTableOp.QUERY_SIZE -> {
+                for (long i = 0; i < count; i++) {
+                    long p = uop + i * 16;
+                    int dom = v.read16(p);
+                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                        v.write16(p + 12, GNTST_BAD_DOMAIN);
+                        continue;
+                    }
+                    v.write32(p + 4, d.grantFrameCount());
+                    v.write32(p + 8, Domain.MAX_GRANT_FRAMES);
+                    v.write16(p + 12, GNTST_OKAY);
+                }
+                return 0;
+            }
+            case GrantTableOp.SETUP_TABLE -> {
+                for (long i = 0; i < count; i++) {
+                    long p = uop + i * 24;
+                    int dom = v.read16(p);
+                    int nr = v.read32(p + 4);
+                    long list = v.read64(p + 16);
+                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                        v.write16(p + 8, GNTST_BAD_DOMAIN);
+                        continue;
+                    }
+                    if (nr < 0 || nr > Domain.MAX_GRANT_FRAMES || !d.growGrantTable(nr)) {
+                        v.write16(p + 8, GNTST_GENERAL_ERROR);
+                        continue;
+                    }
+                    for (int k = 0; k < nr; k++) {
+                        v.write64(list + k * 8L, d.grantFrame(k));
+                    }
+                    v.write16(p + 8, GNTST_OKAY);
+                }
+                return 0;
+            }
+            case GrantTableOp.SET_VERSION -> {
+                int version = v.read32(uop);
+                if (version != 1) {
+                    v.write32(uop, 1);
+                    return version == 2 ? -EOPNOTSUPP : -EINVAL;
+                }
+                return 0;
+            }
+            case GrantTableOp.GET_VERSION -> {
+                int dom = v.read16(uop);
+                if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
+                    return -EPERM;
+                }
+                v.write32(uop + 4, 1);
+                return 0;
+            }
+            default -> {
+                return -ENOSYS;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ event channels

@@ -59,6 +59,7 @@ public final class Hypervisor implements AutoCloseable {
         this.frames = new FrameTable(memory);
         this.m2p = new M2p(memory, frames);
         this.mmu = new PvMmu(frames, m2p);
+        mmu.setTlbFlusher(domid -> domain(domid).ifPresent(Domain::flushTlbs));
     }
 
     public MachineMemory memory() {
@@ -132,12 +133,18 @@ public final class Hypervisor implements AutoCloseable {
         return new ArrayList<>(domains.values());
     }
 
+    /** A domain that shut down: no longer running, but its memory stays until it is destroyed. */
     void forget(Domain d) {
         domains.remove(d.id());
         stopped.add(d);
     }
 
-    /** Domains that ended but whose threads may still be winding down (closed with the hypervisor). */
+    void forgetDestroyed(Domain d) {
+        domains.remove(d.id());
+        stopped.remove(d);
+    }
+
+    /** Domains that shut down but were not destroyed yet (destroyed with the hypervisor). */
     private final java.util.Set<Domain> stopped = ConcurrentHashMap.newKeySet();
 
     /**
@@ -147,13 +154,9 @@ public final class Hypervisor implements AutoCloseable {
     @Override
     public void close() {
         List<Domain> all = domains();
+        all.addAll(stopped);
         for (Domain d : all) {
             d.destroy();
         }
-        all.addAll(stopped);
-        for (Domain d : all) {
-            d.awaitStopped(2000);
-        }
-        stopped.clear();
     }
 }

@@ -113,19 +113,30 @@ final class Traps {
         if ((v.vmAssist & (1L << dev.jxen.abi.MmuOp.VMASST_TYPE_ARCHITECTURAL_IOPL)) != 0) {
             frameFlags |= (long) v.iopl << 12;
         }
+        int words = errorCode >= 0 ? 8 : 7;
+        long[] frame = v.bounceFrame;
+        int n = 0;
+        frame[n++] = s.gpr(CpuState.RCX);
+        frame[n++] = s.gpr(11);
+        if (errorCode >= 0) {
+            frame[n++] = errorCode & 0xFFFF_FFFFL;
+        }
+        frame[n++] = rip;
+        frame[n++] = cs | ((long) savedMask << 32);
+        frame[n++] = frameFlags;
+        frame[n++] = s.gpr(CpuState.RSP);
+        frame[n] = ss;
+        long base = rsp - words * 8L;
         try {
-            long p = rsp;
-            v.write64(p -= 8, ss);
-            v.write64(p -= 8, s.gpr(CpuState.RSP));
-            v.write64(p -= 8, frameFlags);
-            v.write64(p -= 8, cs | ((long) savedMask << 32));
-            v.write64(p -= 8, rip);
-            if (errorCode >= 0) {
-                v.write64(p -= 8, errorCode & 0xFFFF_FFFFL);
+            long ma = v.maInPage(base, words * 8, true);
+            for (int i = 0; i < words; i++) {
+                if (ma >= 0) {
+                    v.mem.write64(ma + i * 8L, frame[i]);
+                } else {
+                    v.write64(base + i * 8L, frame[i]);
+                }
             }
-            v.write64(p -= 8, s.gpr(11));
-            v.write64(p -= 8, s.gpr(CpuState.RCX));
-            rsp = p;
+            rsp = base;
         } catch (GuestFault f) {
             v.domain().crash(v, "cannot write a bounce frame below rsp 0x" + Long.toHexString(rsp)
                     + " (guest stack not mapped writable)", rsp);
@@ -185,15 +196,17 @@ final class Traps {
         CpuState s = v.state;
         long rip = s.rip();
         try {
+            long ma = v.maInPage(rip, FORCED_CPUID.length, false);
             for (int i = 0; i < FORCED_CPUID.length; i++) {
-                if ((byte) v.read8(rip + i) != FORCED_CPUID[i]) {
+                byte b = ma >= 0 ? v.mem.read8(ma + i) : (byte) v.read8(rip + i);
+                if (b != FORCED_CPUID[i]) {
                     return false;
                 }
             }
         } catch (GuestFault f) {
             return false;
         }
-        int[] out = new int[4];
+        int[] out = v.cpuidScratch;
         PvCpuHost.policy((int) s.gpr(CpuState.RAX), (int) s.gpr(CpuState.RCX), v.id(), out);
         s.setGpr(CpuState.RAX, out[0] & 0xFFFF_FFFFL);
         s.setGpr(CpuState.RBX, out[1] & 0xFFFF_FFFFL);

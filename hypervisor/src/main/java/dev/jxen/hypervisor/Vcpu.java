@@ -27,6 +27,8 @@ public final class Vcpu {
     /** Posted instead of a port: run the console backend on this thread. */
     static final int POST_CONSOLE = -1;
     static final long DEFAULT_PERIOD_NS = 10_000_000L;
+    /** Set JXEN_TRACE_HYPERCALLS=1 to log every hypercall on stderr (debugging guests). */
+    private static final boolean TRACE = System.getenv("JXEN_TRACE_HYPERCALLS") != null;
     private static final TscScale SCALE = TscScale.forFrequency(Hypervisor.TSC_HZ);
 
     private final Domain domain;
@@ -83,7 +85,14 @@ public final class Vcpu {
     long pollDeadline = NEVER;
     private int[] inbox = new int[16];
     private volatile int inboxCount;
+    private volatile boolean tlbFlushPending;
     private boolean kicked;
+
+    /** Scratch for bounce frames and CPUID results (the exit path allocates nothing). */
+    final long[] bounceFrame = new long[8];
+    final int[] cpuidScratch = new int[4];
+    final long[] iretFrame = new long[9];
+    final long[] multicallArgs = new long[6];
 
     // ---- last hypercalls, for crash reports
     private static final int HISTORY = 16;
@@ -302,6 +311,16 @@ public final class Vcpu {
         runner.requestExit();
     }
 
+    /** Drops this vCPU's TLB: at once on its own thread, else before its next run. */
+    void requestTlbFlush() {
+        if (onOwnThread()) {
+            runner.flushTlb(true);
+        } else {
+            tlbFlushPending = true;
+            runner.requestExit();
+        }
+    }
+
     private void drainInbox() {
         if (inboxCount == 0) {
             return;
@@ -347,6 +366,10 @@ public final class Vcpu {
             return;
         }
         drainInbox();
+        if (tlbFlushPending) {
+            tlbFlushPending = false;
+            runner.flushTlb(true);
+        }
         if (singleshotDeadline != NEVER || periodicNext != NEVER) {
             fireTimers(hv.systemTimeNanos());
         }
@@ -464,6 +487,11 @@ public final class Vcpu {
         int slot = record(nr, a1, a2, a3, a4, a5, Hypercalls.NO_RESULT);
         long result = Hypercalls.call(this, nr, a1, a2, a3, a4, a5);
         history[slot][6] = result;
+        if (TRACE) {
+            System.err.printf("jxen: d%d v%d %s(%x, %x, %x, %x, %x) = %s%n", domain.id(), id,
+                    Hypercalls.name((int) nr), a1, a2, a3, a4, a5,
+                    result == Hypercalls.NO_RESULT ? "-" : Long.toString(result));
+        }
         if (result != Hypercalls.NO_RESULT) {
             state.setGpr(CpuState.RAX, result);
         }
@@ -513,6 +541,17 @@ public final class Vcpu {
             throw GuestFault.INSTANCE;
         }
         return ma;
+    }
+
+    /**
+     * Machine address of {@code [va, va+len)} when it lies in one page (one translation for a whole
+     * structure), or -1 when it crosses a page boundary. Throws {@link GuestFault} when unmapped.
+     */
+    long maInPage(long va, int len, boolean write) {
+        if ((va & 0xFFF) + len > 4096) {
+            return -1;
+        }
+        return ma(va, write);
     }
 
     long read64(long va) {

@@ -124,6 +124,45 @@ class HypercallTest {
     }
 
     @Test
+    void reservationsShrinkAndGrowWithinTheMaximum() throws Exception {
+        try (TestGuest g = new TestGuest()) {
+            long spare = TestGuest.LAST_DATA_PFN;
+            g.memory.write64(g.pteMa(spare << 12), 0); // unmap the last page so it can be given back
+            g.write64(A + 0x100, g.mfn(spare)); // decrease: the unmapped frame, then a mapped one
+            g.write64(A + 0x108, g.mfn(100));
+            reservation(g, A, A + 0x100, 2);
+            g.write64(A + 0x200, spare); // populate the hole again
+            reservation(g, A + 0x20, A + 0x200, 1);
+            reservation(g, A + 0x40, A + 0x300, 1); // increase: over the maximum
+            g.write32(A + 0x80, 0x7FF0);
+            HypercallRunner r = new HypercallRunner(g);
+            int decrease = r.call(Hypercall.MEMORY_OP, 1, A);
+            int current = r.call(Hypercall.MEMORY_OP, 3, A + 0x80);
+            int populate = r.call(Hypercall.MEMORY_OP, 6, A + 0x20);
+            int increase = r.call(Hypercall.MEMORY_OP, 0, A + 0x40);
+            int after = r.call(Hypercall.MEMORY_OP, 3, A + 0x80);
+            assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(r.result(decrease)).as("only the unreferenced frame").isEqualTo(1);
+            assertThat(r.result(current)).isEqualTo(TestGuest.PAGES - 1);
+            assertThat(r.result(populate)).isEqualTo(1);
+            long mfn = g.read64(A + 0x200);
+            assertThat(g.domain.mfn(spare)).isEqualTo(mfn);
+            assertThat(g.hv.m2p().get(mfn)).isEqualTo(spare);
+            assertThat(r.result(increase)).as("at the maximum").isZero();
+            assertThat(r.result(after)).isEqualTo(TestGuest.PAGES);
+        }
+    }
+
+    /** Writes a {@code xen_memory_reservation} at {@code at}: extents at {@code list}, order 0, DOMID_SELF. */
+    private static void reservation(TestGuest g, long at, long list, long n) {
+        g.write64(at, list);
+        g.write64(at + 8, n);
+        g.write32(at + 16, 0);
+        g.write32(at + 20, 0);
+        g.write32(at + 24, 0x7FF0);
+    }
+
+    @Test
     void vcpuOp() throws Exception {
         try (TestGuest g = new TestGuest()) {
             g.write64(A, 100_000); // period too short
@@ -260,7 +299,17 @@ class HypercallTest {
             int badBase = r.call(Hypercall.SET_SEGMENT_BASE, 2, 0x0001_0000_0000_0000L);
             int fpu = r.call(Hypercall.FPU_TASKSWITCH, 0);
             int query = r.call(Hypercall.GRANT_TABLE_OP, 6, A + 0x20, 1);
+            g.write32(A + 0x40, 0x7FF0); // setup_table {SELF, 4 frames, status, frame_list}
+            g.write32(A + 0x44, 4);
+            g.write64(A + 0x50, A + 0x60);
             int setup = r.call(Hypercall.GRANT_TABLE_OP, 2, A + 0x40, 1);
+            g.write32(A + 0x80, 0x7FF0); // setup_table asking for more than the maximum
+            g.write32(A + 0x84, 65);
+            g.write64(A + 0x90, A + 0x60);
+            int tooBig = r.call(Hypercall.GRANT_TABLE_OP, 2, A + 0x80, 1);
+            g.write32(A + 0xA0, 2);
+            int v2 = r.call(Hypercall.GRANT_TABLE_OP, 8, A + 0xA0, 1);
+            int map = r.call(Hypercall.GRANT_TABLE_OP, 0, A + 0xB0, 1);
             int sysctl = r.call(Hypercall.SYSCTL, A);
             int domctl = r.call(Hypercall.DOMCTL, A);
             int hvm = r.call(Hypercall.HVM_OP, 0, A);
@@ -291,8 +340,18 @@ class HypercallTest {
             assertThat(r.result(badBase)).isEqualTo(-EINVAL);
             assertThat(r.result(fpu)).isZero();
             assertThat(r.result(query)).isZero();
-            assertThat(g.read32(A + 0x24)).as("nr_frames").isEqualTo(1);
-            assertThat(r.result(setup)).isEqualTo(-ENOSYS);
+            assertThat(g.read32(A + 0x24)).as("nr_frames before setup").isZero();
+            assertThat(g.read32(A + 0x28)).as("max_nr_frames").isEqualTo(64);
+            assertThat(r.result(setup)).isZero();
+            assertThat((short) g.read32(A + 0x48)).as("status").isZero();
+            for (int k = 0; k < 4; k++) {
+                long mfn = g.read64(A + 0x60 + k * 8L);
+                assertThat(g.hv.frames().owner(mfn)).as("grant frame owned by the guest").isEqualTo(g.domain.id());
+            }
+            assertThat((short) g.read32(A + 0x88)).as("GNTST_general_error").isEqualTo((short) -1);
+            assertThat(r.result(tooBig)).isZero();
+            assertThat(r.result(v2)).isEqualTo(-EOPNOTSUPP);
+            assertThat(r.result(map)).as("grant mapping is issue 4").isEqualTo(-ENOSYS);
             assertThat(r.result(sysctl)).isEqualTo(-EPERM);
             assertThat(r.result(domctl)).isEqualTo(-EPERM);
             assertThat(r.result(hvm)).isEqualTo(-ENOSYS);
@@ -302,6 +361,25 @@ class HypercallTest {
             assertThat(r.result(dr7)).isEqualTo(-EPERM);
             assertThat(r.result(dr0)).isZero();
             assertThat(r.result(getDr0)).isEqualTo(0x1000);
+        }
+    }
+
+    @Test
+    void shutdownReasonsEndTheDomain() throws Exception {
+        for (ShutdownReason reason : new ShutdownReason[] {ShutdownReason.REBOOT, ShutdownReason.CRASH,
+            ShutdownReason.WATCHDOG}) {
+            try (TestGuest g = new TestGuest()) {
+                g.write32(A, reason.code());
+                HypercallRunner r = new HypercallRunner(g);
+                r.call(Hypercall.SCHED_OP, 2, A);
+                DomainExit exit = r.run();
+                assertThat(exit.reason()).isEqualTo(reason);
+                if (reason == ShutdownReason.CRASH) {
+                    assertThat(exit.crashReport()).contains("asked to crash").contains("sched_op(2");
+                } else {
+                    assertThat(exit.crashReport()).isNull();
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ final class TestGuest implements AutoCloseable {
     static final long L4 = 1, L3 = 2, L2 = 3, L1 = 4;
     /** A spare page mapped read-only, for a user-mode L4. */
     static final long USER_L4 = 5;
+    static final long LAST_DATA_PFN = PAGES - 1;
     static final long CODE = 0x10000, DATA = 0x20000, STACK_TOP = 0x41000;
     static final long MACHINE_BYTES = 16L << 20;
 

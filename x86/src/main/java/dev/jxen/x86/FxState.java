@@ -101,6 +101,7 @@ final class FxState {
         for (int i = 0; i < n; i += 8) {
             putLong(img, i, c.mmu.read64(a + i));
         }
+        c.mmu.read64(a + 504); // the whole 512-byte image must be readable (#PF as on the host), though 416..511 are unused
         int mxcsr = (int) getLong(img, 24);
         if ((mxcsr & ~MXCSR_MASK) != 0) {
             throw c.fault(Vectors.GP, 0);

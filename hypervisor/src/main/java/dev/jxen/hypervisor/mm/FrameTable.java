@@ -26,6 +26,8 @@ public final class FrameTable {
     private final int[] typeCount;
     private final int[] refCount;
     private final boolean[] pinned;
+    /** Frames handed out at least once: only these can hold old data. The others are still the mapping's zero pages. */
+    private final java.util.BitSet used;
     private long cursor;
     private long freeFrames;
 
@@ -41,6 +43,7 @@ public final class FrameTable {
         typeCount = new int[(int) n];
         refCount = new int[(int) n];
         pinned = new boolean[(int) n];
+        used = new java.util.BitSet((int) n);
         freeFrames = n;
     }
 
@@ -56,7 +59,11 @@ public final class FrameTable {
         return freeFrames;
     }
 
-    /** Allocates a zeroed frame for {@code domid}; returns its MFN, or -1 when memory is exhausted. */
+    /**
+     * Allocates a zeroed frame for {@code domid}; returns its MFN, or -1 when memory is exhausted.
+     * A frame never used before is not touched, so the host commits memory only when the guest
+     * writes it.
+     */
     public synchronized long allocate(int domid) {
         long n = owner.length;
         for (long i = 0; i < n; i++) {
@@ -69,7 +76,12 @@ public final class FrameTable {
                 refCount[(int) mfn] = 0;
                 pinned[(int) mfn] = false;
                 freeFrames--;
-                memory.zeroFrame(mfn);
+                // Zeroing a frame never used would commit host memory that is already zero.
+                if (used.get((int) mfn)) {
+                    memory.zeroFrame(mfn);
+                } else {
+                    used.set((int) mfn);
+                }
                 return mfn;
             }
         }

@@ -28,9 +28,15 @@ public final class PvMmu {
     /** Bits L2..L4 entries may not set: no cache attributes, no superpages, no global. */
     public static final long UPPER_DISALLOW = PWT | PCD | PSE | G;
 
+    /** Set JXEN_DEBUG_MMU=1 to have every refusal explained on stderr (debugging guests). */
+    private static final boolean DEBUG = System.getenv("JXEN_DEBUG_MMU") != null;
+
     private final FrameTable ft;
     private final MachineMemory mem;
     private final M2p m2p;
+    /** Frames that were writable: a TLB may still hold a writable translation of them. */
+    private final java.util.BitSet staleWritable = new java.util.BitSet();
+    private volatile java.util.function.IntConsumer tlbFlusher = domid -> { };
 
     public PvMmu(FrameTable frames, M2p m2p) {
         this.ft = frames;
@@ -42,6 +48,15 @@ public final class PvMmu {
         return ft;
     }
 
+    /**
+     * Called with a domain id when that domain's vCPUs must drop their TLBs: a frame that was
+     * mapped writable is becoming a page table or descriptor page (as Xen flushes on that type
+     * change), so no stale writable translation can reach a validated table.
+     */
+    public void setTlbFlusher(java.util.function.IntConsumer flusher) {
+        this.tlbFlusher = flusher;
+    }
+
     /** True when the slot of an L4 belongs to Xen. */
     public static boolean isXenL4Slot(int slot) {
         return slot >= M2p.XEN_SLOT_FIRST && slot <= M2p.XEN_SLOT_LAST;
@@ -51,20 +66,34 @@ public final class PvMmu {
         return ft.valid(mfn) && ft.owner(mfn) == domid;
     }
 
+    private static int refuse(String why, long mfn) {
+        if (DEBUG) {
+            System.err.println("jxen mmu: refused: " + why + " (mfn 0x" + Long.toHexString(mfn) + ")");
+        }
+        return -EINVAL;
+    }
+
     /** Takes a type reference of {@code type} on {@code mfn} for {@code domid}, validating a table on first use. */
     public int getPageType(long mfn, int type, int domid) {
         synchronized (ft) {
             if (!ownedBy(mfn, domid)) {
-                return -EINVAL;
+                return refuse("frame not owned by domain " + domid, mfn);
             }
             if (ft.typeCount(mfn) > 0) {
                 if (ft.type(mfn) != type) {
-                    return -EINVAL;
+                    return refuse("frame is " + FrameTable.typeName(ft.type(mfn)) + " (count " + ft.typeCount(mfn)
+                            + "), wanted " + FrameTable.typeName(type), mfn);
                 }
                 ft.addTypeCount(mfn, 1);
                 return 0;
             }
             ft.setType(mfn, type, 1);
+            if (type != FrameTable.PGT_WRITABLE && staleWritable.get((int) mfn)) {
+                staleWritable.clear((int) mfn);
+                tlbFlusher.accept(domid);
+            } else if (type == FrameTable.PGT_WRITABLE) {
+                staleWritable.clear((int) mfn);
+            }
             if (type >= FrameTable.PGT_L1 && type <= FrameTable.PGT_L4) {
                 int rc = validate(mfn, type, domid);
                 if (rc != 0) {
@@ -89,6 +118,9 @@ public final class PvMmu {
             }
             int type = ft.type(mfn);
             ft.setType(mfn, type, 0);
+            if (type == FrameTable.PGT_WRITABLE) {
+                staleWritable.set((int) mfn);
+            }
             if (type >= FrameTable.PGT_L1 && type <= FrameTable.PGT_L4) {
                 devalidate(mfn, type);
             }
@@ -167,8 +199,12 @@ public final class PvMmu {
     public int getEntryRef(int level, long e, int domid) {
         long target = (e & ADDR_MASK) >>> MachineMemory.PAGE_SHIFT;
         if (level == 1) {
-            if ((e & L1_DISALLOW) != 0 || !ownedBy(target, domid)) {
-                return -EINVAL;
+            if ((e & L1_DISALLOW) != 0) {
+                return refuse("L1 entry 0x" + Long.toHexString(e) + " has disallowed bits", target);
+            }
+            if (!ownedBy(target, domid)) {
+                return refuse("L1 entry 0x" + Long.toHexString(e) + " maps a frame not owned by domain " + domid,
+                        target);
             }
             ft.addRef(target, 1);
             if ((e & RW) != 0) {
@@ -181,7 +217,7 @@ public final class PvMmu {
             return 0;
         }
         if ((e & UPPER_DISALLOW) != 0) {
-            return -EINVAL;
+            return refuse("L" + level + " entry 0x" + Long.toHexString(e) + " has disallowed bits", target);
         }
         return getPageType(target, level - 1, domid);
     }

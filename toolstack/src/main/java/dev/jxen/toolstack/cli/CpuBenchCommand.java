@@ -26,7 +26,7 @@ final class CpuBenchCommand implements Callable<Integer> {
     @Option(names = "--program", defaultValue = "cpu-bench", description = "workload program (default: ${DEFAULT-VALUE})")
     private String program;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "emulator runs before the measured one (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "3", description = "emulator runs before the measured one, so the JIT has compiled the interpreter (default: ${DEFAULT-VALUE})")
     private int warmups;
 
     @Option(names = "--native-runs", defaultValue = "5", description = "native runs; the fastest counts (default: ${DEFAULT-VALUE})")

@@ -26,13 +26,15 @@ import java.util.regex.Pattern;
  * @param onPoweroff  what to do when the guest powers off (default destroy)
  * @param onReboot    ... when it reboots (default restart)
  * @param onCrash     ... when it crashes (default destroy)
+ * @param onWatchdog  ... when its watchdog fires (default destroy)
+ * @param onSoftReset ... when it asks for a soft reset (default soft-reset)
  * @param disks       the {@code disk} specifications as written (parsed when block devices come)
  * @param vifs        the {@code vif} specifications as written
  * @param bootloader  the bootloader program (e.g. pygrub) or null
  */
 public record DomainConfig(String name, String uuid, Type type, String kernel, String ramdisk, String cmdline,
         long memoryMiB, long maxmemMiB, int vcpus, int maxvcpus,
-        Action onPoweroff, Action onReboot, Action onCrash,
+        Action onPoweroff, Action onReboot, Action onCrash, Action onWatchdog, Action onSoftReset,
         List<String> disks, List<String> vifs, String bootloader) {
 
     /** The domain type ({@code type =}). */
@@ -74,7 +76,7 @@ public record DomainConfig(String name, String uuid, Type type, String kernel, S
     /** Keys this toolstack understands; others are warned about and ignored. */
     public static final Set<String> KNOWN_KEYS = Set.of("name", "uuid", "type", "builder", "kernel", "ramdisk",
             "cmdline", "extra", "root", "memory", "maxmem", "vcpus", "maxvcpus", "on_poweroff", "on_reboot",
-            "on_crash", "disk", "vif", "bootloader", "bootloader_args");
+            "on_crash", "on_watchdog", "on_soft_reset", "disk", "vif", "bootloader", "bootloader_args");
 
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -124,7 +126,8 @@ public record DomainConfig(String name, String uuid, Type type, String kernel, S
         return new DomainConfig(name, uuid, type, r.string("kernel"), r.string("ramdisk"), cmdline(r, warnings),
                 memory, maxmem, vcpus, maxvcpus,
                 r.action("on_poweroff", Action.DESTROY), r.action("on_reboot", Action.RESTART),
-                r.action("on_crash", Action.DESTROY),
+                r.action("on_crash", Action.DESTROY), r.action("on_watchdog", Action.DESTROY),
+                r.action("on_soft_reset", Action.SOFT_RESET),
                 r.list("disk"), r.list("vif"), r.string("bootloader"));
     }
 
@@ -249,6 +252,8 @@ public record DomainConfig(String name, String uuid, Type type, String kernel, S
         field(b, "on_poweroff", quote(onPoweroff.xlName()));
         field(b, "on_reboot", quote(onReboot.xlName()));
         field(b, "on_crash", quote(onCrash.xlName()));
+        field(b, "on_watchdog", quote(onWatchdog.xlName()));
+        field(b, "on_soft_reset", quote(onSoftReset.xlName()));
         field(b, "disk", quoteAll(disks));
         field(b, "vif", quoteAll(vifs));
         field(b, "bootloader", quote(bootloader));

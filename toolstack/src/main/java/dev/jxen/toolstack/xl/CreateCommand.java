@@ -27,9 +27,10 @@ import picocli.CommandLine.ParentCommand;
  * configuration and creates nothing.
  */
 @Command(name = "create", description = {
-    "Creates a domain from an xl.cfg file; key=value arguments override the file's settings.",
-    "With -c, the domain's console is on stdout and xl exits when the domain shuts down:",
-    "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13)."})
+    "Creates a domain from an xl.cfg file; key=value arguments override the file's settings. "
+        + "With -c the domain's console is on stdout and xl exits when the domain shuts down: "
+        + "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13), "
+        + "1 when the configuration or the kernel is unusable."})
 final class CreateCommand implements Callable<Integer> {
     /** Names the command line's settings in messages (argument N is line N). */
     static final String COMMAND_LINE = "command line";
@@ -37,7 +38,7 @@ final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     private XlCommand xl;
 
-    @Option(names = "-c", description = "attach to the domain's console (required for now: there is no daemon yet)")
+    @Option(names = "-c", description = "attach to the domain's console: its output on stdout, stdin typed into it (required for now: there is no daemon yet)")
     private boolean console;
 
     @Option(names = {"-n", "--dryrun"}, description = "print the parsed configuration as JSON and create nothing")
@@ -49,7 +50,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-f", "--defconfig"}, paramLabel = "FILE", description = "the configuration file (instead of the first argument)")
     private Path configOption;
 
-    @Parameters(paramLabel = "ARG", description = "the configuration file, then key=value settings in xl.cfg syntax")
+    @Parameters(paramLabel = "CFG_OR_KEY=VALUE", description = "the configuration file, then key=value settings in xl.cfg syntax")
     private List<String> args = new ArrayList<>();
 
     @Override
@@ -151,9 +152,6 @@ final class CreateCommand implements Callable<Integer> {
         if (quiet) {
             return;
         }
-        if (cfg.vcpus() > 1) {
-            xl.err.println("xl: warning: only one vCPU is started for now (vcpus = " + cfg.vcpus() + ")");
-        }
         if (!cfg.disks().isEmpty() || !cfg.vifs().isEmpty()) {
             xl.err.println("xl: warning: disk and vif devices are not supported yet and are left out");
         }
@@ -161,7 +159,7 @@ final class CreateCommand implements Callable<Integer> {
 
     private int run(DomainConfig cfg) throws UserError, InterruptedException {
         while (true) {
-            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out);
+            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out, xl.in);
             xl.out.flush();
             if (o.crashReport() != null) {
                 xl.err.print(o.crashReport().endsWith("\n") ? o.crashReport() : o.crashReport() + "\n");
@@ -170,7 +168,9 @@ final class CreateCommand implements Callable<Integer> {
                 case POWEROFF -> cfg.onPoweroff();
                 case REBOOT -> cfg.onReboot();
                 case CRASH -> cfg.onCrash();
-                default -> DomainConfig.Action.DESTROY;
+                case WATCHDOG -> cfg.onWatchdog();
+                case SOFT_RESET -> cfg.onSoftReset();
+                case SUSPEND -> DomainConfig.Action.DESTROY; // nothing to resume it from without a daemon
             };
             if (!action.restarts()) {
                 // A poweroff ends quietly, as under xl; anything else says why xl exits non-zero.
@@ -181,7 +181,7 @@ final class CreateCommand implements Callable<Integer> {
             }
             if (!quiet) {
                 xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + ": restarting it (on_"
-                        + (o.reason() == ShutdownReason.CRASH ? "crash" : o.reason().xlName()) + " = " + action.xlName() + ")");
+                        + o.reason().xlName() + " = " + action.xlName() + ")");
             }
         }
     }

@@ -1,12 +1,162 @@
 package dev.jxen.toolstack.xl;
 
+import dev.jxen.builder.BadImageException;
+import dev.jxen.builder.BootLayout;
+import dev.jxen.builder.BootParams;
+import dev.jxen.builder.BuildException;
+import dev.jxen.builder.DomainBuilder;
+import dev.jxen.builder.KernelImage;
+import dev.jxen.hypervisor.ConsoleSink;
+import dev.jxen.hypervisor.Domain;
+import dev.jxen.hypervisor.DomainExit;
+import dev.jxen.hypervisor.Hypervisor;
+import dev.jxen.machine.CpuState;
+import dev.jxen.machine.MachineMemory;
 import dev.jxen.toolstack.config.DomainConfig;
+import dev.jxen.x86.X86Engine;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
 
-/** Runs a PV domain on jxen's hypervisor and emulator: builder, hypervisor and engine wired together. */
+/**
+ * Runs a PV domain on jxen: loads the kernel (builder), creates the domain (hypervisor), lays it
+ * out, sets vCPU 0's entry state, pins the boot page tables, starts it with its console on the
+ * given stream, and waits for it to end. Each run has its own machine memory and hypervisor, so a
+ * restarted domain starts from scratch.
+ */
 final class PvDomainRunner implements DomainRunner {
+    /** Frames beyond the guest's own: the hypervisor's M2P table, shared_info, spare room. */
+    private static final long OVERHEAD_FRAMES = 4096;
+    private static final long PAGES_PER_MIB = (1 << 20) / MachineMemory.PAGE_SIZE;
+
     @Override
-    public Outcome run(DomainConfig cfg, OutputStream console) throws UserError {
-        throw new UserError("the PV hypervisor is not in this build yet");
+    public Outcome run(DomainConfig cfg, OutputStream console, ConsoleInput input) throws UserError, InterruptedException {
+        KernelImage kernel = loadKernel(cfg.kernel());
+        byte[] ramdisk = cfg.ramdisk() == null ? null : readRamdisk(cfg.ramdisk());
+        checkHostMemory(cfg);
+        long pages = cfg.memoryMiB() * PAGES_PER_MIB;
+        long machineFrames = pages + pages / 256 + OVERHEAD_FRAMES;
+        try (MachineMemory memory = MachineMemory.allocate(machineFrames * MachineMemory.PAGE_SIZE);
+                Hypervisor hypervisor = new Hypervisor(memory, new X86Engine())) {
+            // vCPU 0 starts; the guest brings the others up with VCPUOP_up, as on Xen.
+            Domain domain = hypervisor.createDomain(cfg.name(), pages, cfg.maxvcpus());
+            try {
+                boot(domain, kernel, ramdisk, cfg, console);
+                input.attach(domain::sendConsoleInput);
+                DomainExit exit = domain.exit().get();
+                return new Outcome(reason(exit), exit.crashReport());
+            } finally {
+                input.detach();
+                domain.destroy();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("domain " + cfg.name() + " ended abnormally", e.getCause());
+        }
+    }
+
+    private static void boot(Domain domain, KernelImage kernel, byte[] ramdisk, DomainConfig cfg, OutputStream console)
+            throws UserError {
+        // As libxl does: the xenstore channel first (port 1), then the console's (port 2).
+        int storePort = domain.allocateUnboundPort(0);
+        int consolePort = domain.allocateUnboundPort(0);
+        BootParams params = new BootParams(ramdisk, cfg.cmdline(), domain.id(), domain.sharedInfoMachineAddress(),
+                consolePort, storePort, 0);
+        BootLayout layout;
+        try {
+            layout = DomainBuilder.build(kernel, params, new DomainMemory(domain));
+        } catch (BuildException e) {
+            throw new UserError(e.getMessage()); // the builder names the kernel file
+        }
+        setEntryState(domain.vcpu(0).state(), layout);
+        for (BootLayout.PageTableFrame pt : layout.pageTables()) {
+            if (pt.level() == 4) {
+                domain.pinL4(pt.mfn());
+            }
+        }
+        domain.setSymbols(layout.symbols());
+        domain.setConsoleSink(ConsoleSink.of(console));
+        domain.attachConsoleRing(layout.consoleMfn(), consolePort);
+        domain.start();
+    }
+
+    /** vCPU 0 as Xen's builder leaves it: flat kernel segments (RPL 3), RIP, RSP, RSI = start_info, IF set. */
+    static void setEntryState(CpuState s, BootLayout layout) {
+        s.loadSegment(CpuState.CS, BootLayout.KERNEL_CS, FLAT_CODE64_DPL3);
+        for (int seg : new int[] {CpuState.SS, CpuState.DS, CpuState.ES, CpuState.FS, CpuState.GS}) {
+            s.loadSegment(seg, BootLayout.KERNEL_SS, FLAT_DATA_DPL3);
+        }
+        s.setRip(layout.entry());
+        s.setGpr(CpuState.RSP, layout.stackPointer());
+        s.setGpr(CpuState.RSI, layout.startInfoVa());
+        s.setRflags(BootLayout.RFLAGS);
+    }
+
+    /** A 64-bit code descriptor, present, DPL 3 (what FLAT_KERNEL_CS64 is for a PV guest). */
+    static final long FLAT_CODE64_DPL3 = 0x00AF_FB00_0000_FFFFL;
+    /** A flat writable data descriptor, present, DPL 3. */
+    static final long FLAT_DATA_DPL3 = 0x00CF_F300_0000_FFFFL;
+
+    /**
+     * Refuses a domain larger than the memory the host has available, as xl does when Xen has too
+     * little free memory: guest frames are real host memory once touched, and running out would
+     * have the kernel kill the whole JVM.
+     */
+    private static void checkHostMemory(DomainConfig cfg) throws UserError {
+        long availableMiB = hostAvailableMiB();
+        if (availableMiB > 0 && cfg.memoryMiB() > availableMiB) {
+            throw new UserError("domain '" + cfg.name() + "'", "memory = " + cfg.memoryMiB()
+                    + " MiB is more than the host has available (" + availableMiB + " MiB)");
+        }
+    }
+
+    /** MemAvailable from /proc/meminfo in MiB, or -1 when unknown (not Linux). */
+    static long hostAvailableMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through: no check
+        }
+        return -1;
+    }
+
+    private static KernelImage loadKernel(String path) throws UserError {
+        try {
+            return KernelImage.load(Path.of(path));
+        } catch (BadImageException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private static byte[] readRamdisk(String path) throws UserError {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (NoSuchFileException e) {
+            throw new UserError(path, "no such file (ramdisk)");
+        } catch (AccessDeniedException e) {
+            throw new UserError(path, "permission denied (ramdisk)");
+        } catch (IOException e) {
+            throw new UserError(path, "cannot read the ramdisk: " + e.getMessage());
+        }
+    }
+
+    static ShutdownReason reason(DomainExit exit) {
+        return switch (exit.reason()) {
+            case POWEROFF -> ShutdownReason.POWEROFF;
+            case REBOOT -> ShutdownReason.REBOOT;
+            case SUSPEND -> ShutdownReason.SUSPEND;
+            case CRASH -> ShutdownReason.CRASH;
+            case WATCHDOG -> ShutdownReason.WATCHDOG;
+            case SOFT_RESET -> ShutdownReason.SOFT_RESET;
+            // Nobody but this runner destroys the domain while it runs.
+            case DESTROYED -> ShutdownReason.CRASH;
+        };
     }
 }

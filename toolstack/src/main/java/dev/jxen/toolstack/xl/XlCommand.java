@@ -1,5 +1,6 @@
 package dev.jxen.toolstack.xl;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,23 +20,30 @@ public final class XlCommand {
             "save", "restore", "migrate", "info", "dmesg", "vcpu-list", "vcpu-pin", "sched-credit", "mem-set",
             "block-attach", "block-detach", "network-attach", "network-detach", "top");
 
+    final ConsoleInput in;
     final PrintStream out;
     final PrintStream err;
     final DomainRunner runner;
 
-    XlCommand(PrintStream out, PrintStream err, DomainRunner runner) {
+    XlCommand(InputStream in, PrintStream out, PrintStream err, DomainRunner runner) {
+        this.in = new ConsoleInput(in);
         this.out = out;
         this.err = err;
         this.runner = runner;
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err, new PvDomainRunner()));
+        System.exit(execute(args, System.in, System.out, System.err, new PvDomainRunner()));
     }
 
-    /** Runs the command line and returns its exit status. */
+    /** Runs the command line with no console input and returns its exit status. */
     public static int execute(String[] args, PrintStream out, PrintStream err, DomainRunner runner) {
-        CommandLine cl = new CommandLine(new XlCommand(out, err, runner));
+        return execute(args, InputStream.nullInputStream(), out, err, runner);
+    }
+
+    /** Runs the command line and returns its exit status; {@code in} is typed into a domain's console. */
+    public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, DomainRunner runner) {
+        CommandLine cl = new CommandLine(new XlCommand(in, out, err, runner));
         for (String name : NOT_YET) {
             CommandLine sub = new CommandLine(new NotYetCommand(name));
             sub.getCommandSpec().usageMessage().description("not implemented yet");

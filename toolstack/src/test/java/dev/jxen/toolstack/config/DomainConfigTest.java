@@ -39,12 +39,15 @@ class DomainConfigTest {
                 on_poweroff = "destroy"
                 on_reboot = "rename-restart"
                 on_crash = "preserve"
+                on_watchdog = "restart"
+                on_soft_reset = "destroy"
                 disk = [ 'file:/srv/web.img,xvda,w' ]
                 vif = [ 'bridge=xenbr0' ]
                 """);
         assertThat(c).isEqualTo(new DomainConfig("web", "6c3f8a1e-2b4d-4e5f-9a0b-1c2d3e4f5a6b", DomainConfig.Type.PV,
                 "/boot/vmlinuz", "/boot/initrd.img", "console=hvc0 earlyprintk=xen", 256, 512, 2, 4,
                 DomainConfig.Action.DESTROY, DomainConfig.Action.RENAME_RESTART, DomainConfig.Action.PRESERVE,
+                DomainConfig.Action.RESTART, DomainConfig.Action.DESTROY,
                 List.of("file:/srv/web.img,xvda,w"), List.of("bridge=xenbr0"), null));
         assertThat(warnings).isEmpty();
     }
@@ -60,6 +63,8 @@ class DomainConfigTest {
         assertThat(c.onPoweroff()).isEqualTo(DomainConfig.Action.DESTROY);
         assertThat(c.onReboot()).isEqualTo(DomainConfig.Action.RESTART);
         assertThat(c.onCrash()).isEqualTo(DomainConfig.Action.DESTROY);
+        assertThat(c.onWatchdog()).isEqualTo(DomainConfig.Action.DESTROY);
+        assertThat(c.onSoftReset()).isEqualTo(DomainConfig.Action.SOFT_RESET);
         assertThat(c.cmdline()).isNull();
         assertThat(c.ramdisk()).isNull();
         assertThat(c.disks()).isEmpty();
@@ -173,6 +178,8 @@ class DomainConfigTest {
                     "on_poweroff": "destroy",
                     "on_reboot": "restart",
                     "on_crash": "destroy",
+                    "on_watchdog": "destroy",
+                    "on_soft_reset": "soft-reset",
                     "disk": ["x", "y"],
                     "vif": [],
                     "bootloader": null

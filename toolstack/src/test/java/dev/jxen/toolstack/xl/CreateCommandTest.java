@@ -36,7 +36,7 @@ class CreateCommandTest {
         }
 
         @Override
-        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out) {
+        public DomainRunner.Outcome run(DomainConfig cfg, java.io.OutputStream out, ConsoleInput input) {
             runs.add(cfg);
             try {
                 out.write(console.getBytes(StandardCharsets.UTF_8));
@@ -220,7 +220,7 @@ class CreateCommandTest {
     @Test
     void aBugInJxenIsNamedAsOneBeforeItsStackTrace() throws Exception {
         String cfg = cfg("name = 'hello'\nkernel = 'k'\n");
-        Outcome o = XlCommandRunner.withRunner((c, out) -> {
+        Outcome o = XlCommandRunner.withRunner((c, out, in) -> {
             throw new IllegalStateException("boom");
         }, "create", "-c", cfg);
         assertThat(o.status()).isEqualTo(1);
@@ -237,6 +237,15 @@ class CreateCommandTest {
                     new PrintStream(err, true, StandardCharsets.UTF_8), r);
             return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void aSoftResetRestartsByDefaultAndAWatchdogDestroys() throws Exception {
+        runner.then(ShutdownReason.SOFT_RESET, null).then(ShutdownReason.WATCHDOG, null);
+        Outcome o = xl("create", "-c", cfg("name = 'hello'\nkernel = 'k'\n"));
+        assertThat(o.status()).isEqualTo(14);
+        assertThat(o.err()).isEqualTo("xl: domain 'hello' asked for a soft reset: restarting it (on_soft_reset = soft-reset)\n"
+                + "xl: domain 'hello' was stopped by its watchdog (exit status 14)\n");
     }
 
     @Test

@@ -62,7 +62,7 @@ final class Env {
             tw = c.mmu.read16(ea + 4);
             ip = c.mmu.read16(ea + 6);
             cs = c.mmu.read16(ea + 8);
-            op = f.fop;
+            op = 0; // the 16-bit layout has no opcode field: the host clears FOP
             dp = c.mmu.read16(ea + 10);
             ds = c.mmu.read16(ea + 12);
         } else {
@@ -86,8 +86,9 @@ final class Env {
         f.fip = ip;
         f.fdp = dp;
         f.fop = op;
-        f.fcs = cs;
-        f.fds = ds;
+        // FCS and FDS are deprecated on the host (CPUID.7.EBX[13]): not kept, saved as 0.
+        f.fcs = 0;
+        f.fds = 0;
         f.setFcw(cw);
     }
 

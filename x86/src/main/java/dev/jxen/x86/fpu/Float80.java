@@ -191,13 +191,18 @@ final class Float80 {
                         return;
                     }
                     e += WRAP;
+                } else if ((masks & UE) == 0) {
+                    // unmasked but beyond even the wrapped range: zero whatever the rounding (host)
+                    flags |= UE | PE;
+                    c1 = false;
+                    se = sign << 15;
+                    sig = 0;
+                    return;
                 } else {
                     shiftRightJam(m, ext, emin - e);
                     long r = round(sign, hi, lo, rb);
                     if (inexact) {
                         flags |= UE | PE;
-                    } else if ((masks & UE) == 0) {
-                        flags |= UE;
                     }
                     se = (sign << 15) | ((r < 0 ? emin : emin - 1) & 0x7FFF);
                     sig = r;

@@ -194,6 +194,9 @@ final class Ops {
 
     /** 0 F2XM1, 1 FSQRT, 2 FRNDINT, 3 FSIN, 4 FCOS. */
     private static void unary(X87 f, int which) {
+        if (which >= 3) {
+            f.fsw &= ~X87.C2; // FSIN/FCOS clear C2 unless the operand is out of range, even on stack underflow
+        }
         if (f.empty(0)) {
             if (f.underflow()) {
                 f.set(0, Float80.IND_SE, Float80.IND_SIG);
@@ -212,9 +215,6 @@ final class Ops {
         if (which >= 3 && !Float80.isNaN(se, sig) && tooLarge(se, sig)) {
             f.fsw = (f.fsw & ~X87.C1) | X87.C2;
             return;
-        }
-        if (which >= 3) {
-            f.fsw &= ~X87.C2;
         }
         if (nanOrUnsupported(fp, se, sig)) {
             finish(f, 0);
@@ -255,9 +255,10 @@ final class Ops {
         finish(f, 0);
     }
 
+    /** |x| >= 2^63: FSIN/FCOS/FPTAN/FSINCOS leave it and set C2. An unnormal is an invalid operand instead. */
     static boolean tooLarge(int se, long sig) {
         int e = se & 0x7FFF;
-        return e >= F + 63 && e != 0x7FFF;
+        return e >= F + 63 && e != 0x7FFF && sig < 0;
     }
 
     static boolean isIntegral(int se, long sig) {
@@ -274,6 +275,7 @@ final class Ops {
 
     /** FPTAN (2) and FSINCOS (3): replace ST0 and push. */
     private static void trigPush(X87 f, int which) {
+        f.fsw &= ~X87.C2; // cleared unless the operand is out of range, also on stack underflow and overflow
         if (f.empty(0)) {
             if (f.underflow()) {
                 f.set(0, Float80.IND_SE, Float80.IND_SIG);
@@ -295,7 +297,6 @@ final class Ops {
             f.fsw = (f.fsw & ~X87.C1) | X87.C2;
             return;
         }
-        f.fsw &= ~X87.C2;
         Float80 fp = f.fp;
         fp.begin();
         int cl = Float80.classify(se, sig);
@@ -383,7 +384,7 @@ final class Ops {
                 return;
             }
             if (cy != Float80.INF) {
-                fp.flags |= Float80.ZE;
+                fp.flags = (fp.flags & ~Float80.DE) | Float80.ZE; // #Z takes priority over a denormal y
             }
             signedInf(fp, sy ^ 1);
             return;
@@ -599,6 +600,7 @@ final class Ops {
     }
 
     private static void fprem(X87 f, boolean ieee) {
+        f.fsw &= ~X87.C2; // "reduction complete" unless a partial remainder is stored: also on faults (host)
         if (f.empty(0) || f.empty(1)) {
             if (f.underflow()) {
                 f.set(0, Float80.IND_SE, Float80.IND_SIG);
@@ -626,7 +628,8 @@ final class Ops {
                 fp.flags |= Float80.DE;
             }
             if (ca == Float80.ZERO || cb == Float80.INF) {
-                fp.result(aSe, aSig);
+                // ST0 is the result; a pseudo-denormal (exponent 0, J set) comes out with exponent 1, as on the host
+                fp.result((aSe & 0x7FFF) == 0 && aSig < 0 ? aSe + 1 : aSe, aSig);
             } else {
                 cc = remainder(fp, aSe, aSig, bSe, bSig, ieee);
             }

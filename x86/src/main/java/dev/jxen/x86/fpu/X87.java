@@ -94,10 +94,10 @@ public final class X87 {
 
     /** Loads the x87 part of the FXSAVE image. */
     public void fxrstor(byte[] img) {
-        setFcw(get16(img, 0));
         int sw = get16(img, 2);
         top = (sw >>> 11) & 7;
         fsw = sw & ~0x3800;
+        setFcw(get16(img, 0)); // after FSW: ES and B are recomputed from the flags and masks, as the host does
         int tags = img[4] & 0xFF;
         fop = get16(img, 6) & 0x7FF;
         fip = get64(img, 8);
@@ -238,13 +238,13 @@ public final class X87 {
             long ea = c.ea();
             f.memOp(c, op, reg, ea);
             if (!isControlMem(op, reg)) {
-                f.record(c, op, ea);
+                f.record(c, op, ea, true);
             }
         } else {
             int rm = c.modrmRm() & 7;
             f.regOp(c, op, reg, rm);
             if (!isControlReg(op, reg, rm)) {
-                f.record(c, op, 0);
+                f.record(c, op, 0, false);
             }
         }
         return Interpreter.CONTINUE;
@@ -267,13 +267,16 @@ public final class X87 {
 
     /**
      * FIP follows every non-control instruction; FOP and FDP only one that raised an unmasked
-     * exception, as on current Intel CPUs (CPUID.7.EBX FDP_EXCPTN_ONLY and FOP deprecation).
+     * exception, as on current Intel CPUs (CPUID.7.EBX FDP_EXCPTN_ONLY and FOP deprecation); a
+     * register-operand instruction leaves FDP as it was.
      */
-    private void record(X86Cpu c, int op, long ea) {
+    private void record(X86Cpu c, int op, long ea, boolean memOperand) {
         fip = c.insnRip;
         if (unmaskedRaised) {
             fop = ((op & 7) << 8) | ((c.mrm >>> 2) & 0xC0) | ((c.modrmReg() & 7) << 3) | (c.modrmRm() & 7);
-            fdp = ea;
+            if (memOperand) {
+                fdp = ea;
+            }
         }
     }
 
@@ -406,8 +409,9 @@ public final class X87 {
         }
         fp.begin();
         arith(reg, stSe(0), stSig(0), ySe, ySig);
-        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig)) {
-            fp.flags |= loadFlags & Float80.DE; // NaN and unsupported operands take priority over #D
+        // NaN and unsupported operands, and a zero divisor's #Z, take priority over #D
+        if (ordinary(stSe(0), stSig(0)) && ordinary(ySe, ySig) && (fp.flags & Float80.ZE) == 0) {
+            fp.flags |= loadFlags & Float80.DE;
         }
         if (commit()) {
             set(0, fp.se, fp.sig);
@@ -573,7 +577,10 @@ public final class X87 {
                 }
             }
             case 7 -> { // FSTP m80
-                c.mmu.probeWrite(ea, 10);
+                // Nothing is stored (so nothing can fault) on stack underflow with IE unmasked, as on the host.
+                if (!empty(0) || (fcw & Float80.IE) != 0) {
+                    c.mmu.probeWrite(ea, 10);
+                }
                 if (empty(0)) {
                     if ((fcw & Float80.IE) != 0) {
                         c.mmu.write64(ea, Float80.IND_SIG);
@@ -686,9 +693,10 @@ public final class X87 {
     }
 
     private void fbstp(X86Cpu c, long ea) {
-        c.mmu.probeWrite(ea, 10);
+        // Probed only where something is stored: an unmasked invalid operation stores nothing and cannot fault.
         if (empty(0)) {
             if ((fcw & Float80.IE) != 0) {
+                c.mmu.probeWrite(ea, 10);
                 c.mmu.write64(ea, 0xC000_0000_0000_0000L);
                 c.mmu.write16(ea + 8, 0xFFFF);
             }
@@ -703,9 +711,7 @@ public final class X87 {
         boolean bad = cls >= Float80.INF;
         boolean neg = (stSe(0) & 0x8000) != 0;
         if (!bad) {
-            if (cls == Float80.DENORMAL) {
-                fp.flags |= Float80.DE;
-            }
+            // No #D: FBSTP of a denormal only reports the inexact result (as the host does).
             fp.roundToIntegral(stSe(0), stSig(0), fp.rc);
             if (fp.sig != 0) {
                 int shift = Float80.BIAS + 63 - (fp.se & 0x7FFF);
@@ -724,9 +730,11 @@ public final class X87 {
                 commit();
                 return;
             }
+            c.mmu.probeWrite(ea, 10);
             c.mmu.write64(ea, 0xC000_0000_0000_0000L);
             c.mmu.write16(ea + 8, 0xFFFF);
         } else {
+            c.mmu.probeWrite(ea, 10);
             long lo = 0;
             for (int i = 0; i < 8; i++) {
                 long d = mag % 100;

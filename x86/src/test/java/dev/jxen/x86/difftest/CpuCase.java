@@ -27,6 +27,21 @@ public final class CpuCase {
     public long undefinedFlags;
     /** GPRs (bit per register) whose value is undefined after this instruction: not compared. */
     public int undefinedGprs;
+    /** x87 status word bits (condition codes) the manuals call undefined after this instruction: not compared. */
+    public int undefinedFsw;
+    /**
+     * ST0-7 may differ from the host by this many units in the last place (the x87 transcendental
+     * instructions, whose documented accuracy is 1 ulp); 0 means bit-identical.
+     */
+    public int stUlps;
+    /**
+     * A multi-byte memory operand (address, length in bytes; length 0: none declared). A #PF on it
+     * may report any of its bytes in CR2: the manuals do not say which byte of a multi-byte access
+     * CR2 names, and the host's choice differs by instruction (FXSAVE reports the image's last byte).
+     * Both sides must still name a byte of the operand in the same page.
+     */
+    public long cr2OperandAddress;
+    public int cr2OperandLength;
     /** Instruction budget on the emulator: running out means an endless loop (or a missing exit). */
     public long maxInstructions = 100_000;
     /** Wall-clock limit on the host. */
@@ -116,6 +131,10 @@ public final class CpuCase {
         }
         c.undefinedFlags = undefinedFlags;
         c.undefinedGprs = undefinedGprs;
+        c.undefinedFsw = undefinedFsw;
+        c.stUlps = stUlps;
+        c.cr2OperandAddress = cr2OperandAddress;
+        c.cr2OperandLength = cr2OperandLength;
         c.maxInstructions = maxInstructions;
         c.timeoutMs = timeoutMs;
         c.origin = origin;

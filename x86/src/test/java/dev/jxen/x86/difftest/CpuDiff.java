@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * Compares a host result with an emulator result field by field, ignoring only what the case
- * declares undefined ({@link CpuCase#undefinedFlags}, {@link CpuCase#undefinedGprs}) and the
- * x87 state when the case does not use it. FOP, FIP and FDP are never compared: the emulator
- * does not track them (they are documented as deprecated/implementation specific).
+ * declares undefined ({@link CpuCase#undefinedFlags}, {@link CpuCase#undefinedGprs},
+ * {@link CpuCase#undefinedFsw}), the accuracy the manuals allow ({@link CpuCase#stUlps}), and the
+ * x87 state when the case does not use it. With the x87 state, FCW, FSW, the tag word, FOP, FIP,
+ * FDP and ST0-7 are all compared.
  */
 public final class CpuDiff {
     /** Arithmetic flags and DF: the RFLAGS bits a CPL-3 snippet can change and that are compared. */
@@ -28,7 +29,7 @@ public final class CpuDiff {
             if (CpuResult.hasErrorCode(host.vector) && host.errorCode != emu.errorCode) {
                 d.add(String.format("error code: host 0x%x, emulator 0x%x", host.errorCode, emu.errorCode));
             }
-            if (host.vector == 14 && host.cr2 != emu.cr2) {
+            if (host.vector == 14 && host.cr2 != emu.cr2 && !sameOperandByte(c, host.cr2, emu.cr2)) {
                 d.add(String.format("cr2: host 0x%x, emulator 0x%x", host.cr2, emu.cr2));
             }
         }
@@ -80,24 +81,67 @@ public final class CpuDiff {
         if (!c.x87) {
             return;
         }
-        for (int[] f : new int[][] {{FxImage.FCW, 0}, {FxImage.FSW, 1}}) {
-            int hv = FxImage.getShort(h, f[0]);
-            int ev = FxImage.getShort(e, f[0]);
-            if (hv != ev) {
-                d.add(String.format("%s: host 0x%04x, emulator 0x%04x", f[1] == 0 ? "fcw" : "fsw", hv, ev));
-            }
+        int hcw = FxImage.getShort(h, FxImage.FCW);
+        int ecw = FxImage.getShort(e, FxImage.FCW);
+        if (hcw != ecw) {
+            d.add(String.format("fcw: host 0x%04x, emulator 0x%04x", hcw, ecw));
+        }
+        int hsw = FxImage.getShort(h, FxImage.FSW);
+        int esw = FxImage.getShort(e, FxImage.FSW);
+        if (((hsw ^ esw) & ~c.undefinedFsw) != 0) {
+            d.add(String.format("fsw: host 0x%04x, emulator 0x%04x", hsw, esw)
+                    + (c.undefinedFsw != 0 ? String.format(" (undefined, ignored: 0x%04x)", c.undefinedFsw) : ""));
         }
         int ht = h[FxImage.FTW] & 0xFF;
         int et = e[FxImage.FTW] & 0xFF;
         if (ht != et) {
             d.add(String.format("ftw (abridged): host 0x%02x, emulator 0x%02x", ht, et));
         }
+        if (FxImage.fop(h) != FxImage.fop(e)) {
+            d.add(String.format("fop: host 0x%03x, emulator 0x%03x", FxImage.fop(h), FxImage.fop(e)));
+        }
+        if (FxImage.fip(h) != FxImage.fip(e)) {
+            d.add(String.format("fip: host 0x%x, emulator 0x%x", FxImage.fip(h), FxImage.fip(e)));
+        }
+        if (FxImage.fdp(h) != FxImage.fdp(e)) {
+            d.add(String.format("fdp: host 0x%x, emulator 0x%x", FxImage.fdp(h), FxImage.fdp(e)));
+        }
         for (int i = 0; i < 8; i++) {
-            if (FxImage.stSignificand(h, i) != FxImage.stSignificand(e, i) || FxImage.stExponent(h, i) != FxImage.stExponent(e, i)) {
-                d.add(String.format("st%d/mm%d: host %04x:%016x, emulator %04x:%016x", i, i, FxImage.stExponent(h, i),
-                        FxImage.stSignificand(h, i), FxImage.stExponent(e, i), FxImage.stSignificand(e, i)));
+            long hs = FxImage.stSignificand(h, i);
+            long es = FxImage.stSignificand(e, i);
+            int hx = FxImage.stExponent(h, i);
+            int ex = FxImage.stExponent(e, i);
+            if ((hs != es || hx != ex) && !withinUlps(hx, hs, ex, es, c.stUlps)) {
+                d.add(String.format("st%d/mm%d: host %04x:%016x, emulator %04x:%016x", i, i, hx, hs, ex, es)
+                        + (c.stUlps != 0 ? " (beyond " + c.stUlps + " ulp)" : ""));
             }
         }
+    }
+
+    /**
+     * Two 80-bit values at most {@code ulps} units in the last place apart: same sign and exponent
+     * with close significands, or adjacent across a binade (all-ones significand and the next power of two).
+     */
+    static boolean withinUlps(int hx, long hs, int ex, long es, int ulps) {
+        if (ulps == 0) {
+            return false;
+        }
+        if (hx == ex) {
+            long diff = hs - es;
+            return Long.compareUnsigned(Math.abs(diff), ulps) <= 0 && (hs < 0) == (es < 0);
+        }
+        long lowTop = -1L;
+        long highBottom = 1L << 63;
+        return (hx + 1 == ex && Long.compareUnsigned(hs, lowTop - ulps + 1) >= 0 && Long.compareUnsigned(es - highBottom, ulps) < 0)
+                || (ex + 1 == hx && Long.compareUnsigned(es, lowTop - ulps + 1) >= 0 && Long.compareUnsigned(hs - highBottom, ulps) < 0);
+    }
+
+    /** Both fault addresses name bytes of the case's declared multi-byte operand, in the same page. */
+    static boolean sameOperandByte(CpuCase c, long hostCr2, long emuCr2) {
+        long from = c.cr2OperandAddress;
+        long to = from + c.cr2OperandLength;
+        return c.cr2OperandLength > 0 && hostCr2 >= from && hostCr2 < to && emuCr2 >= from && emuCr2 < to
+                && hostCr2 >>> 12 == emuCr2 >>> 12;
     }
 
     public static String flagString(long f) {

@@ -202,8 +202,9 @@ public final class DiffHarness implements AutoCloseable {
             }
         }
         if (c.x87) {
-            sb.append(String.format("    fcw=%04x fsw=%04x ftw=%02x%n", FxImage.getShort(c.fx, FxImage.FCW),
-                    FxImage.getShort(c.fx, FxImage.FSW), c.fx[FxImage.FTW] & 0xFF));
+            sb.append(String.format("    fcw=%04x fsw=%04x ftw=%02x fop=%03x fip=%x fdp=%x%n", FxImage.getShort(c.fx, FxImage.FCW),
+                    FxImage.getShort(c.fx, FxImage.FSW), c.fx[FxImage.FTW] & 0xFF, FxImage.fop(c.fx), FxImage.fip(c.fx),
+                    FxImage.fdp(c.fx)));
             for (int i = 0; i < 8; i++) {
                 sb.append(String.format("    st%d=%04x:%016x%n", i, FxImage.stExponent(c.fx, i), FxImage.stSignificand(c.fx, i)));
             }

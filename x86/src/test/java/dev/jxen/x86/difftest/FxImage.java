@@ -61,6 +61,19 @@ public final class FxImage {
         putLong(img, XMM0 + 16 * i + 8, hi);
     }
 
+    /** The last x87 opcode (11 bits; FXSAVE stores the upper 5 bits as 0), instruction and data pointer (64-bit FXSAVE64 layout). */
+    public static int fop(byte[] img) {
+        return getShort(img, FOP);
+    }
+
+    public static long fip(byte[] img) {
+        return getLong(img, FIP);
+    }
+
+    public static long fdp(byte[] img) {
+        return getLong(img, FDP);
+    }
+
     public static int mxcsr(byte[] img) {
         return getInt(img, MXCSR);
     }

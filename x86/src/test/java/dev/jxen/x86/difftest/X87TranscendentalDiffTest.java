@@ -4,19 +4,17 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * The x87 transcendental instructions on operands that glibc's long double libm (atanl, log10l,
  * log1pl, expl...) really passes them, collected from a trace of guests/libc/libc-math on the
- * emulator: the 80-bit results stored to memory must match the host's. The emulator rounds the exact
- * value correctly; the host hardware is only within one ulp (measured: F2XM1 and FYL2XP1 up to
- * 0.8 ulp from the exact value, FYL2X and FPATAN up to 0.55-0.65 ulp), so in these cases the
- * emulator is one ulp above the host.
+ * emulator. The emulator rounds the exact value correctly; the host hardware is only within one ulp
+ * (measured: F2XM1 and FYL2XP1 up to 0.8 ulp from the exact value, FYL2X and FPATAN up to
+ * 0.55-0.65 ulp), so on these operands the two differ by one ulp: the test holds the emulator to
+ * that documented accuracy, so a wider error fails it.
  */
-@Disabled("known difference: the emulator's F2XM1/FYL2X/FYL2XP1/FPATAN are correctly rounded, the host's are not")
 class X87TranscendentalDiffTest {
     private static DiffHarness harness;
 
@@ -55,6 +53,11 @@ class X87TranscendentalDiffTest {
             put80(page, 16, st[1]);
             c.page(0, page);
             c.gpr[3] = Layout.DATA_BASE;
+            // The emulator rounds these correctly; the host is only within an ulp: allow exactly that,
+            // and the C1/PE bits that follow the rounding.
+            c.x87 = true;
+            c.stUlps = 1;
+            c.undefinedFsw = X87DiffTest.CC_UNDEF | X87DiffTest.C1 | X87DiffTest.PE;
         };
     }
 
@@ -72,12 +75,10 @@ class X87TranscendentalDiffTest {
     Stream<DynamicTest> libmOperands() {
         String load = "fld tbyte ptr [rbx+16]; fld tbyte ptr [rbx]; ";
         return new Forms(harness)
-                .add("fyl2x", load + "fyl2x; fstp tbyte ptr [rbx+32]; fstp st(0)", 64, FYL2X.size(), operands(FYL2X))
-                .add("fyl2xp1", load + "fyl2xp1; fstp tbyte ptr [rbx+32]; fstp st(0)", 64, FYL2XP1.size(),
-                        operands(FYL2XP1))
-                .add("fpatan", load + "fpatan; fstp tbyte ptr [rbx+32]; fstp st(0)", 64, FPATAN.size(), operands(FPATAN))
-                .add("f2xm1", load + "f2xm1; fstp tbyte ptr [rbx+32]; fstp st(0); fstp st(0)", 64, F2XM1.size(),
-                        operands(F2XM1))
+                .add("fyl2x", load + "fyl2x", 64, FYL2X.size(), operands(FYL2X))
+                .add("fyl2xp1", load + "fyl2xp1", 64, FYL2XP1.size(), operands(FYL2XP1))
+                .add("fpatan", load + "fpatan", 64, FPATAN.size(), operands(FPATAN))
+                .add("f2xm1", load + "f2xm1", 64, F2XM1.size(), operands(F2XM1))
                 .tests();
     }
 }

@@ -105,26 +105,6 @@ class X87Test {
     }
 
     @Test
-    void fxsaveImageHasStackOrderRegistersAndAbridgedTags() {
-        run(2, 0xD9, 0xE8, 0xD9, 0xEE); // fld1; fldz
-        byte[] img = new byte[512];
-        cpu.x87.fxsave(img);
-        assertThat(X87.get16(img, 0)).isEqualTo(0x37F);
-        assertThat(X87.get16(img, 2) >>> 11 & 7).isEqualTo(6);
-        assertThat(img[4] & 0xFF).isEqualTo(0xC0); // physical registers 6 and 7
-        assertThat(X87.get64(img, 32)).isZero(); // ST0 = +0
-        assertThat(X87.get64(img, 48)).isEqualTo(1L << 63); // ST1 = 1.0
-        assertThat(X87.get16(img, 56)).isEqualTo(0x3FFF);
-        assertThat(X87.get64(img, 8)).isEqualTo(CODE + 2); // FIP: the last non-control instruction
-
-        X87 copy = new X87();
-        copy.fxrstor(img);
-        byte[] again = new byte[512];
-        copy.fxsave(again);
-        assertThat(again).isEqualTo(img);
-    }
-
-    @Test
     void mmxAliasesTheSignificands() {
         X87 f = cpu.x87;
         f.mmxWrite(3, 0x1122334455667788L);
