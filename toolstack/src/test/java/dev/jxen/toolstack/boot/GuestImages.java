@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Finds Debian's real PV images: under the directory named by the system property
  * {@code jxen.guestImages} or the environment variable {@code JXEN_GUEST_IMAGES} (where .ci/run
- * unpacks the packages), else under / when the packages are installed. Under CI a missing image
+ * unpacks the packages), else in .ci/run's default cache ({@code ~/.cache/jxen/guest-images}), else
+ * under / when the packages are installed. Under CI a missing image
  * fails the test; elsewhere the test is skipped.
  */
 final class GuestImages {
@@ -19,7 +20,14 @@ final class GuestImages {
 
     static Path root() {
         String dir = System.getProperty("jxen.guestImages", System.getenv("JXEN_GUEST_IMAGES"));
-        return Path.of(dir == null || dir.isBlank() ? "/" : dir);
+        if (dir != null && !dir.isBlank()) {
+            return Path.of(dir);
+        }
+        // .ci/run's default cache, so that a plain mvn test after one .ci/run finds the images.
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = (xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg))
+                .resolve("jxen/guest-images");
+        return Files.isDirectory(cache) ? cache : Path.of("/");
     }
 
     /** GRUB's Xen image (package grub-xen-host). */

@@ -87,8 +87,9 @@ final class RealBoot {
                 Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
             Domain d = hv.createDomain(image.getFileName().toString(), pages);
             d.setConsoleSink((b, o, l) -> console.append(new String(b, o, l, StandardCharsets.ISO_8859_1)));
-            int consolePort = d.allocateUnboundPort(0);
+            // Store first, then console, as libxl (and xl create) allocate them.
             int storePort = d.allocateUnboundPort(0);
+            int consolePort = d.allocateUnboundPort(0);
             BootLayout layout = DomainBuilder.build(kernel, new BootParams(null, cmdline, d.id(),
                     d.sharedInfoMachineAddress(), consolePort, storePort, 0), memoryOf(d));
             setEntryState(d.vcpu(0).state(), layout);
