@@ -37,4 +37,22 @@ class GrubBootTest {
                 .contains("grub> ");
         assertThat(o.storeAnswers()).isPositive();
     }
+
+    @Test
+    void grubRunsACommandTypedOnItsConsole() throws Exception {
+        // The typed line echoes as "answer-$v"; only GRUB's shell expands it to "answer-42".
+        boolean[] typed = {false};
+        RealBoot.Outcome o = RealBoot.boot(GuestImages.grub(), "", 64, LIMIT, true, p -> {
+            if (!typed[0] && p.console().contains("grub> ")) {
+                p.type("set v=42; echo answer-$v\r");
+                typed[0] = true;
+            }
+            return p.console().contains("answer-42\n");
+        });
+        o.save("grub-input");
+        assertThat(o.exit()).as(o.describe()).isNull();
+        // GRUB echoes each key with a cursor move (ESC [ row ; col H) before it, and ends lines "\n\r".
+        String text = o.console().replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "");
+        assertThat(text).as(o.describe()).contains("grub> set v=42; echo answer-$v\nanswer-42\n");
+    }
 }

@@ -43,8 +43,14 @@ final class RealBoot {
     private static final String[] GPRS = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8 ", "r9 ", "r10", "r11", "r12", "r13", "r14", "r15"};
 
-    /** What the guest has shown so far: its console and the bytes it has put in its xenstore ring. */
-    record Progress(String console, int storeRequestBytes) {
+    /**
+     * What the guest has shown so far: its console and the bytes it has put in its xenstore ring;
+     * {@link #type} sends keyboard input to its console.
+     */
+    record Progress(String console, int storeRequestBytes, Domain domain) {
+        void type(String keys) {
+            domain.sendConsoleInput(keys.getBytes(StandardCharsets.ISO_8859_1));
+        }
     }
 
     /** What a boot showed. {@code exit} is null when the domain was still running at the end. */
@@ -104,7 +110,7 @@ final class RealBoot {
             d.start();
             DomainExit exit = null;
             try {
-                while (!done.test(new Progress(console.toString(), memory.read32(storeReqProd)))) {
+                while (!done.test(new Progress(console.toString(), memory.read32(storeReqProd), d))) {
                     if (store != null) {
                         store.poll();
                     }
