@@ -207,6 +207,15 @@ public final class Domain {
     }
 
     /**
+     * Signals {@code port} as its remote end would: for a backend the toolstack runs outside any
+     * domain (a xenstore stand-in on the store channel). Safe from any thread: vCPU 0's thread sets
+     * the port pending, which wakes the vCPU the port notifies.
+     */
+    public void notifyPort(int port) {
+        vcpus[0].post(port);
+    }
+
+    /**
      * Validates and pins {@code mfn} as a page table of {@code level} (1..4), as the guest's
      * {@code MMUEXT_PIN_Lx_TABLE} would; the builder's boot tables are pinned this way.
      *
