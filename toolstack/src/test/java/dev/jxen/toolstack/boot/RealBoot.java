@@ -82,7 +82,8 @@ final class RealBoot {
     /**
      * Boots {@code image} with {@code memoryMiB} of RAM and {@code cmdline}, and returns once
      * {@code done} holds, the domain ends or {@code limit} passes. With {@code emptyStore} an
-     * {@link EmptyXenstore} answers the guest's xenstore requests; without it nobody does.
+     * {@link EmptyXenstore} answers the guest's xenstore requests (and signals the store's event
+     * channel); without it nobody does.
      */
     static Outcome boot(Path image, String cmdline, int memoryMiB, Duration limit, boolean emptyStore,
             Predicate<Progress> done) throws Exception {
@@ -111,8 +112,8 @@ final class RealBoot {
             DomainExit exit = null;
             try {
                 while (!done.test(new Progress(console.toString(), memory.read32(storeReqProd), d))) {
-                    if (store != null) {
-                        store.poll();
+                    if (store != null && store.poll() > 0) {
+                        d.notifyPort(storePort); // Linux sleeps until the store's event; GRUB polls
                     }
                     if (PROFILE) {
                         sample(d, layout.symbols(), samples);
