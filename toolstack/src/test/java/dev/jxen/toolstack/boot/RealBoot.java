@@ -87,6 +87,12 @@ final class RealBoot {
      */
     static Outcome boot(Path image, String cmdline, int memoryMiB, Duration limit, boolean emptyStore,
             Predicate<Progress> done) throws Exception {
+        return boot(image, null, cmdline, memoryMiB, limit, emptyStore, done);
+    }
+
+    /** As above, with {@code ramdisk} (an initrd / initramfs image, or null) as the boot module. */
+    static Outcome boot(Path image, byte[] ramdisk, String cmdline, int memoryMiB, Duration limit, boolean emptyStore,
+            Predicate<Progress> done) throws Exception {
         KernelImage kernel = KernelImage.load(image);
         long pages = (long) memoryMiB << 8;
         StringBuffer console = new StringBuffer();
@@ -97,7 +103,7 @@ final class RealBoot {
             // Store first, then console, as libxl (and xl create) allocate them.
             int storePort = d.allocateUnboundPort(0);
             int consolePort = d.allocateUnboundPort(0);
-            BootLayout layout = DomainBuilder.build(kernel, new BootParams(null, cmdline, d.id(),
+            BootLayout layout = DomainBuilder.build(kernel, new BootParams(ramdisk, cmdline, d.id(),
                     d.sharedInfoMachineAddress(), consolePort, storePort, 0), memoryOf(d));
             setEntryState(d.vcpu(0).state(), layout);
             d.pinL4(layout.l4Mfn());
