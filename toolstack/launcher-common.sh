@@ -46,7 +46,8 @@ needs_build() {
     [[ -f "$STAMP" && -d "$ROOT/toolstack/target/lib" && -x "$ROOT/guests/target/bin/cpu-demo" ]] || return 0
     local newer
     newer="$(find "$ROOT" -path "$ROOT/.git" -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \
-        -o -path "$ROOT/guests/src/*" -o -path "$ROOT/guests/lib/*" -o -path "$ROOT/guests/Makefile" \) \
+        -o -path "$ROOT/guests/src/*" -o -path "$ROOT/guests/lib/*" -o -path "$ROOT/guests/pv/*" \
+        -o -path "$ROOT/guests/libc/*" -o -path "$ROOT/guests/Makefile" \) \
         -newer "$STAMP" -print -quit)"
     [[ -n "$newer" ]]
 }

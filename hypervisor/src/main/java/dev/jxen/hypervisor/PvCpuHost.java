@@ -1,6 +1,7 @@
 package dev.jxen.hypervisor;
 
 import dev.jxen.machine.CpuHost;
+import dev.jxen.machine.Engine;
 
 /**
  * What the engine asks the hypervisor while a PV vCPU runs: CPUID answers with Xen's PV policy
@@ -16,10 +17,10 @@ final class PvCpuHost implements CpuHost {
     /** First reserved GDT entry (selector 0xE000). */
     static final int RESERVED_GDT_ENTRY = 7168;
 
-    static final int LEAF1_ECX = (1 << 0) | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 22) | (1 << 23)
-            | (1 << 31); // SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT, hypervisor
-    static final int LEAF1_EDX = (1 << 0) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 15)
-            | (1 << 16) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+    /** CPUID.1 ECX: the hypervisor bit. */
+    static final int HYPERVISOR = 1 << 31;
+    /** CPUID.80000001 EDX: 1 GiB pages. */
+    static final int PAGE1GB = 1 << 26;
     static final int XEN_LEAF_BASE = 0x4000_0000;
 
     private final Vcpu vcpu;
@@ -30,24 +31,26 @@ final class PvCpuHost implements CpuHost {
 
     @Override
     public void cpuid(int leaf, int subleaf, int[] out) {
-        policy(leaf, subleaf, vcpu.id(), out);
+        policy(vcpu.domain().hypervisor().engine(), leaf, subleaf, vcpu.id(), out);
     }
 
-    /** The PV CPUID policy, shared by plain and forced-emulation CPUID. */
-    static void policy(int leaf, int subleaf, int vcpuId, int[] out) {
+    /**
+     * The PV CPUID policy, shared by plain and forced-emulation CPUID: the engine's own CPU model
+     * (so nothing is advertised that it cannot execute) with the hypervisor bit, the vCPU's APIC id,
+     * and Xen's leaves at 0x40000000.
+     */
+    static void policy(Engine engine, int leaf, int subleaf, int vcpuId, int[] out) {
         out[0] = out[1] = out[2] = out[3] = 0;
         switch (leaf) {
-            case 0 -> {
-                out[0] = 0xD;
-                out[1] = 0x6E65_784A; // "Jxen"
-                out[3] = 0x4975_7043; // "CpuI"
-                out[2] = 0x2020_6C65; // "el  "
+            case 0, 0x8000_0000, 0x8000_0008 -> engine.cpuid(leaf, subleaf, out);
+            case 0x8000_0001 -> {
+                engine.cpuid(leaf, subleaf, out);
+                out[3] &= ~PAGE1GB; // PV guests never get 1 GiB pages
             }
             case 1 -> {
-                out[0] = 0x000A_0652;
-                out[1] = 0x0001_0800 | (vcpuId << 24);
-                out[2] = LEAF1_ECX;
-                out[3] = LEAF1_EDX;
+                engine.cpuid(leaf, subleaf, out);
+                out[1] = (out[1] & 0x00FF_FFFF) | (vcpuId << 24);
+                out[2] |= HYPERVISOR;
             }
             case XEN_LEAF_BASE -> {
                 out[0] = XEN_LEAF_BASE + 5;
@@ -74,12 +77,6 @@ final class PvCpuHost implements CpuHost {
                 }
             }
             case XEN_LEAF_BASE + 5 -> out[0] = 48; // PV guest address width
-            case 0x8000_0000 -> out[0] = 0x8000_0008;
-            case 0x8000_0001 -> {
-                out[2] = 1 | (1 << 5);
-                out[3] = (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29); // SYSCALL NX RDTSCP LM
-            }
-            case 0x8000_0008 -> out[0] = 0x3030;
             default -> { }
         }
     }

@@ -207,7 +207,8 @@ final class Traps {
             return false;
         }
         int[] out = v.cpuidScratch;
-        PvCpuHost.policy((int) s.gpr(CpuState.RAX), (int) s.gpr(CpuState.RCX), v.id(), out);
+        PvCpuHost.policy(v.domain().hypervisor().engine(), (int) s.gpr(CpuState.RAX), (int) s.gpr(CpuState.RCX), v.id(),
+                out);
         s.setGpr(CpuState.RAX, out[0] & 0xFFFF_FFFFL);
         s.setGpr(CpuState.RBX, out[1] & 0xFFFF_FFFFL);
         s.setGpr(CpuState.RCX, out[2] & 0xFFFF_FFFFL);

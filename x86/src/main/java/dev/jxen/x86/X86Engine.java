@@ -4,6 +4,7 @@ import dev.jxen.machine.CpuHost;
 import dev.jxen.machine.Engine;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.machine.VcpuRunner;
+import dev.jxen.x86.testkit.CpuModel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,6 +15,12 @@ public final class X86Engine implements Engine {
     @Override
     public String name() {
         return "interpreter";
+    }
+
+    /** The emulator's CPU model ({@link CpuModel}). */
+    @Override
+    public void cpuid(int leaf, int subleaf, int[] out) {
+        CpuModel.cpuid(leaf, subleaf, out);
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code xl create -c} end to end on the real builder, hypervisor and emulator, with the
@@ -52,6 +54,16 @@ class XlCreatePvTest {
         assertThat(o.err()).isEmpty();
         assertThat(o.out()).contains("hello: hello from console_io\n", "hello: hello from the console ring\n")
                 .doesNotContain("FAIL").endsWith("hello: PASS\n");
+        assertThat(o.status()).isZero();
+    }
+
+    /** Each self-checking PV kernel prints "name: ok ..." per check and "name: PASS" last, then powers off. */
+    @ParameterizedTest
+    @ValueSource(strings = {"traps", "mmu", "usermode", "events", "time"})
+    void theSelfCheckingPvKernelsPass(String kernel) throws Exception {
+        Outcome o = xl("create", "-c", cfg(kernel, pvKernel(kernel)));
+        assertThat(o.err()).isEmpty();
+        assertThat(o.out()).contains(kernel + ": ok").doesNotContain("FAIL").endsWith(kernel + ": PASS\n");
         assertThat(o.status()).isZero();
     }
 

@@ -21,9 +21,11 @@ public final class CpuModel {
         switch (leaf) {
             case 0 -> {
                 out[0] = 0xD;
-                out[1] = 0x6E65_784A; // "Jxen"
-                out[3] = 0x4975_7043; // "CpuI"
-                out[2] = 0x2020_6C65; // "el  "
+                // "GenuineIntel": the emulator follows Intel's behaviour where the manuals leave a
+                // choice (checked against an Intel host), and guests pick their Intel paths.
+                out[1] = 0x756E_6547; // "Genu"
+                out[3] = 0x4965_6E69; // "ineI"
+                out[2] = 0x6C65_746E; // "ntel"
             }
             case 1 -> {
                 out[0] = 0x000A_0652; // family 6
