@@ -20,7 +20,7 @@ final class Traps {
             RF_RF = 0x1_0000, RF_VM = 0x2_0000, RF_AC = 0x4_0000;
     static final long MSR_EFER = 0xC000_0080L, MSR_FS_BASE = 0xC000_0100L, MSR_GS_BASE = 0xC000_0101L,
             MSR_SHADOW_GS_BASE = 0xC000_0102L, MSR_TSC_AUX = 0xC000_0103L, MSR_PAT = 0x277, MSR_TSC = 0x10,
-            MSR_MISC_ENABLE = 0x1A0;
+            MSR_MISC_ENABLE = 0x1A0, MSR_UCODE_REV = 0x8B;
     static final long XEN_PAT = 0x0000_0501_0007_0406L;
     /** {@code ud2; .ascii "xen"; cpuid}: Xen's forced-emulation prefix. */
     private static final byte[] FORCED_CPUID = {0x0F, 0x0B, 0x78, 0x65, 0x6E, 0x0F, (byte) 0xA2};
@@ -272,6 +272,8 @@ final class Traps {
             value = v.hv.tscNow();
         } else if (msr == MSR_MISC_ENABLE) {
             value = 1; // fast strings
+        } else if (msr == MSR_UCODE_REV) {
+            value = 0; // microcode revision 0 (the emulated CPU has no microcode)
         } else if (v.trapAddress[GP] == 0) {
             value = 0; // reads before a #GP handler exists read as 0
         } else {
@@ -299,7 +301,8 @@ final class Traps {
             }
             return true;
         }
-        return msr == MSR_PAT && value == XEN_PAT;
+        // Intel's protocol for reading the microcode revision writes 0 first: accepted, as Xen does.
+        return msr == MSR_PAT && value == XEN_PAT || msr == MSR_UCODE_REV && value == 0;
     }
 
     private static boolean movFromCr(Vcpu v, int cr, int gpr) {
