@@ -414,29 +414,33 @@ final class FastPath {
         }
     }
 
+    /** Shift/rotate count of D1 (1) or C1 (imm8), masked as the hardware masks it. */
+    private static int count(Block b, int k, int s) {
+        return (int) (b.op[k] == 0xD1 ? 1 : b.imm[k]) & (s == S64 ? 63 : 31);
+    }
+
     private static long rotate(X86Cpu c, Block b, int k, int f, long next) {
         int s = size(f);
-        int n = (int) (b.op[k] == 0xD1 ? 1 : b.imm[k]) & (s == S64 ? 63 : 31);
         int d = reg(f);
         long a = trunc(s, c.gpr[d]);
-        if (n == 0) {
-            c.gpr[d] = a;
-            return next;
+        int n = count(b, k, s);
+        c.gpr[d] = a; // a count of 0 changes no flags but still writes (zero-extends) the register
+        if (n != 0) {
+            boolean right = (f & 0xFF) == ROR_RI;
+            long r = GroupOps.rotate(a, s, n, right);
+            c.gpr[d] = r;
+            Flags.setArith(c, GroupOps.rotateFlags(c, s, r, right));
         }
-        boolean right = (f & 0xFF) == ROR_RI;
-        long r = GroupOps.rotate(a, s, n, right);
-        c.gpr[d] = r;
-        Flags.setArith(c, GroupOps.rotateFlags(c, s, r, right));
         return next;
     }
 
     private static long shift(X86Cpu c, Block b, int k, int f, long next) {
         int s = size(f);
-        int n = (int) (b.op[k] == 0xD1 ? 1 : b.imm[k]) & (s == S64 ? 63 : 31);
         int d = reg(f);
         long a = trunc(s, c.gpr[d]);
+        int n = count(b, k, s);
         if (n == 0) {
-            c.gpr[d] = a;
+            c.gpr[d] = a; // no flag change, but the register is written (zero-extended)
             return next;
         }
         long r;
