@@ -337,15 +337,17 @@ final class FastPath {
                 return next;
             }
             case JCC:
-                return Flags.condition(c, kind(f)) ? next + b.imm[k] : next;
+                return Flags.condition(c, kind(f)) ? target(c, next + b.imm[k]) : next;
             case JMP:
-                return next + b.imm[k];
-            case CALL:
+                return target(c, next + b.imm[k]);
+            case CALL: {
+                long target = target(c, next + b.imm[k]);
                 c.push(8, next);
-                return next + b.imm[k];
+                return target;
+            }
             case RET: {
                 long sp = g[X86Cpu.RSP];
-                long target = c.mmu.read64(sp);
+                long target = target(c, c.mmu.read64(sp));
                 g[X86Cpu.RSP] = sp + 8;
                 return target;
             }
@@ -412,6 +414,14 @@ final class FastPath {
             default:
                 throw new IllegalStateException("unclassified fast op " + f);
         }
+    }
+
+    /** A near branch target: a non-canonical one raises #GP at the branch, as the hardware does. */
+    private static long target(X86Cpu c, long t) {
+        if ((t << 16 >> 16) != t) {
+            throw c.fault(Vectors.GP, 0);
+        }
+        return t;
     }
 
     /** Shift/rotate count of D1 (1) or C1 (imm8), masked as the hardware masks it. */

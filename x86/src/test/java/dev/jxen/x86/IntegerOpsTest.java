@@ -409,6 +409,16 @@ class IntegerOpsTest {
     }
 
     @Test
+    void retToANonCanonicalAddressFaultsAtTheRet() {
+        c.gpr[RSP] = 0x80000;
+        m.memory().write64(0x80000, 0x0000_8000_0000_0000L); // the first non-canonical address
+        assertThat(run(0xc3)).isEqualTo(ExitReason.EXCEPTION); // ret
+        assertThat(c.exit().vector).isEqualTo(Vectors.GP);
+        assertThat(c.rip).isEqualTo(CODE);
+        assertThat(c.gpr[RSP]).isEqualTo(0x80000);
+    }
+
+    @Test
     void pushToUnmappedStackLeavesRspAlone() {
         long pte = m.pteAddress(0x7F000);
         m.memory().write64(pte, 0);
