@@ -3,7 +3,6 @@ package dev.jxen.x86;
 import dev.jxen.machine.ExitReason;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.machine.VcpuExit;
-import dev.jxen.x86.fpu.X87;
 import dev.jxen.x86.sse.Sse;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
