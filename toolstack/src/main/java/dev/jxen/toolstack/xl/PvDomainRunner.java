@@ -1,16 +1,12 @@
 package dev.jxen.toolstack.xl;
 
 import dev.jxen.builder.BadImageException;
-import dev.jxen.builder.BootLayout;
-import dev.jxen.builder.BootParams;
 import dev.jxen.builder.BuildException;
-import dev.jxen.builder.DomainBuilder;
 import dev.jxen.builder.KernelImage;
 import dev.jxen.hypervisor.ConsoleSink;
 import dev.jxen.hypervisor.Domain;
 import dev.jxen.hypervisor.DomainExit;
 import dev.jxen.hypervisor.Hypervisor;
-import dev.jxen.machine.CpuState;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.toolstack.config.DomainConfig;
 import dev.jxen.x86.X86Engine;
@@ -60,45 +56,13 @@ final class PvDomainRunner implements DomainRunner {
 
     private static void boot(Domain domain, KernelImage kernel, byte[] ramdisk, DomainConfig cfg, OutputStream console)
             throws UserError {
-        // As libxl does: the xenstore channel first (port 1), then the console's (port 2).
-        int storePort = domain.allocateUnboundPort(0);
-        int consolePort = domain.allocateUnboundPort(0);
-        BootParams params = new BootParams(ramdisk, cfg.cmdline(), domain.id(), domain.sharedInfoMachineAddress(),
-                consolePort, storePort, 0);
-        BootLayout layout;
         try {
-            layout = DomainBuilder.build(kernel, params, new DomainMemory(domain));
+            PvBoot.prepare(domain, kernel, ramdisk, cfg.cmdline(), ConsoleSink.of(console));
         } catch (BuildException e) {
             throw new UserError(e.getMessage()); // the builder names the kernel file
         }
-        setEntryState(domain.vcpu(0).state(), layout);
-        for (BootLayout.PageTableFrame pt : layout.pageTables()) {
-            if (pt.level() == 4) {
-                domain.pinL4(pt.mfn());
-            }
-        }
-        domain.setSymbols(layout.symbols());
-        domain.setConsoleSink(ConsoleSink.of(console));
-        domain.attachConsoleRing(layout.consoleMfn(), consolePort);
         domain.start();
     }
-
-    /** vCPU 0 as Xen's builder leaves it: flat kernel segments (RPL 3), RIP, RSP, RSI = start_info, IF set. */
-    static void setEntryState(CpuState s, BootLayout layout) {
-        s.loadSegment(CpuState.CS, BootLayout.KERNEL_CS, FLAT_CODE64_DPL3);
-        for (int seg : new int[] {CpuState.SS, CpuState.DS, CpuState.ES, CpuState.FS, CpuState.GS}) {
-            s.loadSegment(seg, BootLayout.KERNEL_SS, FLAT_DATA_DPL3);
-        }
-        s.setRip(layout.entry());
-        s.setGpr(CpuState.RSP, layout.stackPointer());
-        s.setGpr(CpuState.RSI, layout.startInfoVa());
-        s.setRflags(BootLayout.RFLAGS);
-    }
-
-    /** A 64-bit code descriptor, present, DPL 3 (what FLAT_KERNEL_CS64 is for a PV guest). */
-    static final long FLAT_CODE64_DPL3 = 0x00AF_FB00_0000_FFFFL;
-    /** A flat writable data descriptor, present, DPL 3. */
-    static final long FLAT_DATA_DPL3 = 0x00CF_F300_0000_FFFFL;
 
     /**
      * Refuses a domain larger than the memory the host has available, as xl does when Xen has too

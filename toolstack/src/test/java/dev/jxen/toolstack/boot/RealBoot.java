@@ -1,9 +1,6 @@
 package dev.jxen.toolstack.boot;
 
 import dev.jxen.builder.BootLayout;
-import dev.jxen.builder.BootParams;
-import dev.jxen.builder.DomainBuilder;
-import dev.jxen.builder.GuestMemory;
 import dev.jxen.builder.KernelImage;
 import dev.jxen.hypervisor.CrashReport;
 import dev.jxen.hypervisor.Domain;
@@ -11,6 +8,7 @@ import dev.jxen.hypervisor.DomainExit;
 import dev.jxen.hypervisor.Hypervisor;
 import dev.jxen.machine.CpuState;
 import dev.jxen.machine.MachineMemory;
+import dev.jxen.toolstack.xl.PvBoot;
 import dev.jxen.x86.X86Engine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -99,16 +97,10 @@ final class RealBoot {
         try (MachineMemory memory = MachineMemory.allocate((pages + pages / 256 + OVERHEAD_FRAMES) << 12);
                 Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
             Domain d = hv.createDomain(image.getFileName().toString(), pages);
-            d.setConsoleSink((b, o, l) -> console.append(new String(b, o, l, StandardCharsets.ISO_8859_1)));
-            // Store first, then console, as libxl (and xl create) allocate them.
-            int storePort = d.allocateUnboundPort(0);
-            int consolePort = d.allocateUnboundPort(0);
-            BootLayout layout = DomainBuilder.build(kernel, new BootParams(ramdisk, cmdline, d.id(),
-                    d.sharedInfoMachineAddress(), consolePort, storePort, 0), memoryOf(d));
-            setEntryState(d.vcpu(0).state(), layout);
-            d.pinL4(layout.l4Mfn());
-            d.setSymbols(layout.symbols());
-            d.attachConsoleRing(layout.consoleMfn(), consolePort);
+            PvBoot.Prepared boot = PvBoot.prepare(d, kernel, ramdisk, cmdline,
+                    (b, o, l) -> console.append(new String(b, o, l, StandardCharsets.ISO_8859_1)));
+            BootLayout layout = boot.layout();
+            int storePort = boot.storePort();
             EmptyXenstore store = emptyStore ? new EmptyXenstore(memory, layout.storeMfn()) : null;
             long storeReqProd = (layout.storeMfn() << MachineMemory.PAGE_SHIFT) + XS_REQ_PROD;
             Map<String, Integer> samples = new HashMap<>();
@@ -186,41 +178,5 @@ final class RealBoot {
             b.append(r % 4 == 0 ? "\n  " : "  ").append(GPRS[r]).append(String.format(" %016x", s.gpr(r)));
         }
         return b.toString();
-    }
-
-    /** vCPU 0 as Xen's builder leaves it: flat kernel segments (RPL 3), RIP, RSP, RSI = start_info. */
-    static void setEntryState(CpuState s, BootLayout layout) {
-        s.loadSegment(CpuState.CS, BootLayout.KERNEL_CS, FLAT_CODE64_DPL3);
-        for (int seg : new int[] {CpuState.SS, CpuState.DS, CpuState.ES, CpuState.FS, CpuState.GS}) {
-            s.loadSegment(seg, BootLayout.KERNEL_SS, FLAT_DATA_DPL3);
-        }
-        s.setRip(layout.entry());
-        s.setGpr(CpuState.RSP, layout.stackPointer());
-        s.setGpr(CpuState.RSI, layout.startInfoVa());
-        s.setRflags(BootLayout.RFLAGS);
-    }
-
-    /** A 64-bit code descriptor, present, DPL 3 (FLAT_KERNEL_CS64 as a PV guest sees it). */
-    private static final long FLAT_CODE64_DPL3 = 0x00AF_FB00_0000_FFFFL;
-    /** A flat writable data descriptor, present, DPL 3. */
-    private static final long FLAT_DATA_DPL3 = 0x00CF_F300_0000_FFFFL;
-
-    private static GuestMemory memoryOf(Domain d) {
-        return new GuestMemory() {
-            @Override
-            public long pageCount() {
-                return d.pageCount();
-            }
-
-            @Override
-            public long mfn(long pfn) {
-                return d.mfn(pfn);
-            }
-
-            @Override
-            public MachineMemory machine() {
-                return d.machine();
-            }
-        };
     }
 }
