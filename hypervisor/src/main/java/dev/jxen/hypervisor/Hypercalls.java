@@ -842,6 +842,15 @@ final class Hypercalls {
                 yield 0;
             }
             case VcpuOp.REGISTER_VCPU_INFO -> registerVcpuInfo(v, t, arg);
+            case VcpuOp.REGISTER_VCPU_TIME_MEMORY_AREA -> {
+                long va = v.read64(arg);
+                if (inXenHole(va) || inXenHole(va + 31)) {
+                    yield -EFAULT; // Xen's guest_handle_okay
+                }
+                t.timeAreaVa = va;
+                t.publishTime();
+                yield 0;
+            }
             case VcpuOp.INITIALISE -> t.online || t.kernelTable != 0 ? -EEXIST : -ENOSYS;
             default -> -ENOSYS;
         };

@@ -71,6 +71,8 @@ public final class Vcpu {
     long vcpuInfoMa;
     boolean vcpuInfoRegistered;
     long runstateVa;
+    /** Guest VA of the secondary vcpu_time_info (VCPUOP_register_vcpu_time_memory_area), 0 if none. */
+    long timeAreaVa;
 
     // ---- timers (absolute system times)
     long singleshotDeadline = NEVER;
@@ -241,6 +243,24 @@ public final class Vcpu {
         mem.write8(t + SharedInfo.TIME_TSC_SHIFT, (byte) SCALE.shift());
         mem.write8(t + SharedInfo.TIME_FLAGS, (byte) SharedInfo.PVCLOCK_TSC_STABLE);
         mem.write32(t + SharedInfo.TIME_VERSION, (version + 2) & ~1);
+        if (timeAreaVa != 0) {
+            publishTimeArea(t);
+        }
+    }
+
+    /** Mirrors vcpu_info.time (at machine address {@code t}) to the registered guest VA, as Xen does. */
+    private void publishTimeArea(long t) {
+        long va = timeAreaVa;
+        try {
+            int version = read32(va + SharedInfo.TIME_VERSION);
+            write32(va + SharedInfo.TIME_VERSION, (version + 1) | 1);
+            for (int off = 8; off < 32; off += 8) {
+                write64(va + off, mem.read64(t + off));
+            }
+            write32(va + SharedInfo.TIME_VERSION, (version + 2) & ~1);
+        } catch (GuestFault f) {
+            // Xen skips the update when the area is not mapped and keeps the address.
+        }
     }
 
     // ------------------------------------------------------------------ threads, events, timers

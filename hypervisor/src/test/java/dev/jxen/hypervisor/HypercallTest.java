@@ -212,6 +212,36 @@ class HypercallTest {
     }
 
     @Test
+    void vcpuTimeMemoryAreaMirrorsVcpuInfoTime() throws Exception {
+        try (TestGuest g = new TestGuest()) {
+            long infoPage = TestGuest.DATA + 0x8000;
+            g.write64(A, g.mfn(infoPage >>> 12)); // register_vcpu_info {mfn, offset 0}
+            g.write32(A + 8, 0);
+            long area = A + 0x200;
+            g.write64(A + 0x10, area);
+            g.write64(A + 0x18, 0xFFFF_8000_0000_0000L); // inside Xen's reserved range
+            g.clock.advance(3_000_000);
+            HypercallRunner r = new HypercallRunner(g);
+            int info = r.call(Hypercall.VCPU_OP, 10, 0, A);
+            int ok = r.call(Hypercall.VCPU_OP, 13, 0, A + 0x10);
+            int bad = r.call(Hypercall.VCPU_OP, 13, 0, A + 0x18);
+            assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(r.result(info)).isZero();
+            assertThat(r.result(ok)).isZero();
+            assertThat(r.result(bad)).isEqualTo(-EFAULT);
+            long time = infoPage + SharedInfo.VI_TIME;
+            assertThat(g.read32(area + SharedInfo.TIME_VERSION) & 1).as("update complete").isZero();
+            assertThat(g.read64(area + SharedInfo.TIME_SYSTEM_TIME)).isNotZero()
+                    .isEqualTo(g.read64(time + SharedInfo.TIME_SYSTEM_TIME));
+            for (int off = 8; off < 32; off += 8) {
+                assertThat(g.read64(area + off)).as("offset %d", off).isEqualTo(g.read64(time + off));
+            }
+            assertThat(g.memory.read8(g.ma(area + SharedInfo.TIME_FLAGS)) & SharedInfo.PVCLOCK_TSC_STABLE)
+                    .isNotZero();
+        }
+    }
+
+    @Test
     void eventChannelOp() throws Exception {
         try (TestGuest g = new TestGuest()) {
             g.write64(A, 0x0000_0000_7FF0L); // alloc_unbound {dom SELF, remote 0}
