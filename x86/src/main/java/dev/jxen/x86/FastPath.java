@@ -212,24 +212,11 @@ final class FastPath {
         return s == S64 ? v : v & 0xFFFF_FFFFL;
     }
 
+    /** The ALU operation with its lazy flags, shared with the generic path ({@link IntegerOps}). */
     private static long alu(X86Cpu c, int kind, int s, long a, long b) {
-        long r = aluResult(kind, a, b);
-        c.ccOp = ALU_CC[kind] | s;
-        c.ccSrc1 = a;
-        c.ccSrc2 = b;
-        c.ccDst = r;
+        long r = IntegerOps.aluResult(c, kind, a, b);
+        IntegerOps.aluFlags(c, kind, s, a, b, r);
         return r;
-    }
-
-    /** ADD, OR, AND, SUB, XOR, CMP (ALU kinds 0, 1, 4, 5, 6, 7; ADC/SBB never come here). */
-    private static long aluResult(int kind, long a, long b) {
-        return switch (kind) {
-            case 0 -> a + b;
-            case 1 -> a | b;
-            case 4 -> a & b;
-            case 6 -> a ^ b;
-            default -> a - b;
-        };
     }
 
     /** reg op= v; CMP only sets the flags. */
@@ -246,14 +233,12 @@ final class FastPath {
             c.mmu.probeWrite(ea, 1 << s);
         }
         long a = load(c, s, ea);
+        long r = IntegerOps.aluResult(c, kind, a, v);
         if (kind != CMP) {
-            store(c, s, ea, aluResult(kind, a, v));
+            store(c, s, ea, r);
         }
-        alu(c, kind, s, a, v);
+        IntegerOps.aluFlags(c, kind, s, a, v, r);
     }
-
-    private static final int[] ALU_CC = {Flags.ADD, Flags.LOGIC, Flags.ADC, Flags.SBB, Flags.LOGIC, Flags.SUB,
-        Flags.LOGIC, Flags.SUB};
 
     /**
      * Executes classified instruction {@code f} (block entry {@code k}) whose fall-through address is
