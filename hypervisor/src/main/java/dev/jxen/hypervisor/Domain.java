@@ -1,5 +1,7 @@
 package dev.jxen.hypervisor;
 
+import dev.jxen.abi.EventChannelOp;
+import dev.jxen.abi.XenErrno;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.machine.MachineMemory;
 import java.util.Arrays;
@@ -216,6 +218,33 @@ public final class Domain {
     }
 
     /**
+     * Makes {@code onSend} the listener for the guest's sends on {@code port}, an unbound channel
+     * whose remote end is the control domain (0): this is how a backend running in the daemon (the
+     * xenstored and console rings) hears the guest. {@code onSend} runs on the sending vCPU's
+     * thread, so it must only hand work on. Replies go back with {@link #notifyPort}.
+     *
+     * @return 0, or -EINVAL when {@code port} is not unbound to domain 0
+     */
+    public int bindBackendPort(int port, Runnable onSend) {
+        synchronized (events) {
+            if (events.stateOf(port) != EventChannelOp.STAT_UNBOUND || events.remoteDomOf(port) != 0) {
+                return -XenErrno.EINVAL;
+            }
+            events.setHostListener(port, onSend);
+            return 0;
+        }
+    }
+
+    /** Stops delivering the guest's sends on {@code port} to the backend bound by {@link #bindBackendPort}. */
+    public void unbindBackendPort(int port) {
+        synchronized (events) {
+            if (events.stateOf(port) != EventChannelOp.STAT_CLOSED) {
+                events.setHostListener(port, null);
+            }
+        }
+    }
+
+    /**
      * Validates and pins {@code mfn} as a page table of {@code level} (1..4), as the guest's
      * {@code MMUEXT_PIN_Lx_TABLE} would; the builder's boot tables are pinned this way.
      *
@@ -225,7 +254,7 @@ public final class Domain {
         int rc = hypervisor.mmu().pin(mfn, level, id);
         if (rc != 0) {
             throw new IllegalArgumentException("domain " + id + ": cannot pin mfn 0x" + Long.toHexString(mfn)
-                    + " as L" + level + ": " + dev.jxen.abi.XenErrno.name(rc));
+                    + " as L" + level + ": " + XenErrno.name(rc));
         }
     }
 

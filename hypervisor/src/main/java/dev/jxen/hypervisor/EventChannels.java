@@ -261,6 +261,11 @@ final class EventChannels {
         return validPort(port) ? state[port] : EventChannelOp.STAT_CLOSED;
     }
 
+    /** The domain that may bind (unbound) or is bound (interdomain) to {@code port}. */
+    synchronized int remoteDomOf(int port) {
+        return validPort(port) ? remoteDom[port] : -1;
+    }
+
     synchronized int virqPortOf(int vcpu, int virq) {
         return virqPort[vcpu][virq];
     }
