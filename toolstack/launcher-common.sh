@@ -61,6 +61,26 @@ build() {
     touch "$STAMP"
 }
 
+# The xl client only talks to the daemon: a small, quickly started JVM (C1 only, serial GC, and the
+# class-data archive below). The daemon it may start gets JVM_FLAGS.
+CLIENT_FLAGS=(-Xlog:cds=off -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Xshare:auto)
+CDS_ARCHIVE="$ROOT/toolstack/target/xl-client.jsa"
+
+# Runs the xl client (dev.jxen.toolstack.xl.Xl) with the remaining arguments, building first if
+# needed. The first run after a build records an AppCDS archive of the client's classes
+# (-XX:+AutoCreateSharedArchive), which later runs map instead of loading and verifying the classes.
+run_xl_client() {
+    if needs_build; then
+        build
+    fi
+    shopt -s nullglob
+    local jars=("$ROOT"/toolstack/target/toolstack-*.jar)
+    ((${#jars[@]})) || die "the build produced no toolstack jar in $ROOT/toolstack/target"
+    exec "$JDK/bin/java" "${CLIENT_FLAGS[@]}" -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$CDS_ARCHIVE" \
+        -Djxen.guests="$ROOT/guests/target/bin" -Djxen.daemon.jvmflags="${JVM_FLAGS[*]}" \
+        -cp "${jars[0]}:$ROOT/toolstack/target/lib/*" dev.jxen.toolstack.xl.Xl "$@"
+}
+
 # Builds if needed, then runs the toolstack class $1 with the remaining arguments (replaces the shell).
 run_toolstack() {
     local main="$1"

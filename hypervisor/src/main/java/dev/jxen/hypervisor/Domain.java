@@ -388,6 +388,91 @@ public final class Domain {
         finish(new DomainExit(ShutdownReason.CRASH, report));
     }
 
+    // ------------------------------------------------------------------ toolstack pause and state
+
+    /** XEN_DOMCTL_pausedomain: set by {@link #pause}, cleared by {@link #unpause}. */
+    private volatile boolean toolstackPaused;
+
+    /**
+     * Pauses the domain as {@code xl pause} does: its vCPUs stop running guest code (their state,
+     * timers and pending events are kept) and this returns once none is running. A domain paused
+     * before {@link #start()} starts paused. Pausing a paused domain does nothing.
+     */
+    public void pause() {
+        toolstackPaused = true;
+        for (Vcpu v : vcpus) {
+            v.wake();
+        }
+        long giveUp = System.nanoTime() + 2_000_000_000L;
+        for (Vcpu v : vcpus) {
+            while (v.isRunning() && !v.onOwnThread() && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Lets a paused domain's vCPUs run again (events and timers that came meanwhile are delivered). */
+    public void unpause() {
+        toolstackPaused = false;
+        for (Vcpu v : vcpus) {
+            v.wake();
+        }
+    }
+
+    /**
+     * Shuts the domain down from outside for {@code reason}, as if the guest had asked (a power
+     * button for a guest without PV control): its vCPUs stop and {@link #exit()} completes.
+     */
+    public void shutdown(ShutdownReason reason) {
+        finish(new DomainExit(reason, null));
+    }
+
+    /** Whether the toolstack paused the domain. */
+    public boolean isPaused() {
+        return toolstackPaused;
+    }
+
+    boolean pausedByToolstack() {
+        return toolstackPaused;
+    }
+
+    /** Whether {@link #start()} was called. */
+    public boolean isStarted() {
+        return started;
+    }
+
+    /** Why the domain stopped (shutdown, crash, destroy), or null while it runs. */
+    public ShutdownReason shutdownReason() {
+        DomainExit e = exit.getNow(null);
+        return e == null ? null : e.reason();
+    }
+
+    /** Whether destroy was asked and the domain's frames are not all released yet (Xen's dying). */
+    public synchronized boolean isDying() {
+        return destroyRequested && !released;
+    }
+
+    /** CPU time all vCPUs have used, in nanoseconds. */
+    public long cpuTimeNanos() {
+        long sum = 0;
+        for (Vcpu v : vcpus) {
+            sum += v.cpuTimeNanos();
+        }
+        return sum;
+    }
+
+    /** vCPUs that are up. */
+    public int onlineVcpus() {
+        int n = 0;
+        for (Vcpu v : vcpus) {
+            if (v.isOnline()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Xen's default maximum number of grant-table frames per domain. */
     public static final int MAX_GRANT_FRAMES = 64;
     private final long[] grantFrames = new long[MAX_GRANT_FRAMES];

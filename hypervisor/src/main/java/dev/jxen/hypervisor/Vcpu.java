@@ -81,7 +81,7 @@ public final class Vcpu {
 
     // ---- scheduling state
     volatile boolean online;
-    boolean blocked;
+    volatile boolean blocked;
     boolean polling;
     int[] pollPorts;
     long pollDeadline = NEVER;
@@ -89,6 +89,12 @@ public final class Vcpu {
     private volatile int inboxCount;
     private volatile boolean tlbFlushPending;
     private boolean kicked;
+    /** True while this vCPU's thread executes guest code or handles its exits (not idle, not paused). */
+    private volatile boolean busy;
+    /** Nanoseconds this vCPU has spent running the guest and handling its exits. */
+    private volatile long cpuNanos;
+    /** Time the current step spent in {@link #idleWait}: not CPU time. */
+    private long idleInStep;
 
     /** Scratch for bounce frames and CPUID results (the exit path allocates nothing). */
     final long[] bounceFrame = new long[8];
@@ -381,6 +387,22 @@ public final class Vcpu {
 
     /** One scheduling step: apply queued events and expired timers, then run the guest or idle. */
     void step() {
+        if (domain.pausedByToolstack()) {
+            idleWait(NEVER);
+            return;
+        }
+        long t0 = System.nanoTime();
+        idleInStep = 0;
+        busy = true;
+        try {
+            runStep();
+        } finally {
+            busy = false;
+            cpuNanos += System.nanoTime() - t0 - idleInStep;
+        }
+    }
+
+    private void runStep() {
         if (!online) {
             idleWait(NEVER);
             return;
@@ -436,6 +458,18 @@ public final class Vcpu {
     }
 
     private void idleWait(long deadline) {
+        boolean wasBusy = busy;
+        long t0 = System.nanoTime();
+        busy = false;
+        try {
+            waitForWork(deadline);
+        } finally {
+            busy = wasBusy;
+            idleInStep += System.nanoTime() - t0;
+        }
+    }
+
+    private void waitForWork(long deadline) {
         synchronized (lock) {
             if (kicked || inboxCount > 0 || stopRequested) {
                 kicked = false;
@@ -548,6 +582,26 @@ public final class Vcpu {
     }
 
     /** The number of hypercalls made so far (for tests and statistics). */
+    /** CPU time this vCPU has used (running the guest and handling its exits), in nanoseconds. */
+    public long cpuTimeNanos() {
+        return cpuNanos;
+    }
+
+    /** Whether the vCPU is up (vCPU 0 from the start, the others after VCPUOP_up). */
+    public boolean isOnline() {
+        return online;
+    }
+
+    /** Whether the vCPU waits for an event (SCHEDOP_block or poll), as Xen's blocked state. */
+    public boolean isBlocked() {
+        return blocked && !domain.pausedByToolstack();
+    }
+
+    /** Whether the vCPU's thread is running guest code or handling its exits right now. */
+    public boolean isRunning() {
+        return busy;
+    }
+
     public long hypercallCount() {
         return historyCount;
     }

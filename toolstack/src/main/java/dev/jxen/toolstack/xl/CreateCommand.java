@@ -21,14 +21,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code xl create [-c] [-n] [-q] [-f cfg] cfg [key=value...]}: builds a domain from an xl.cfg
- * file. With {@code -c} it runs in the foreground with its console on stdout and xl exits with
- * the guest's shutdown reason (see {@link ShutdownReason}); {@code -n} prints the parsed
- * configuration and creates nothing.
+ * {@code xl create [-c] [-n] [-p] [-q] [-f cfg] cfg [key=value...]}: builds a domain from an
+ * xl.cfg file and starts it (left paused with {@code -p}). With {@code -c} xl attaches to its
+ * console and exits with the guest's shutdown reason (see {@link ShutdownReason}); {@code -n}
+ * prints the parsed configuration and creates nothing.
  */
 @Command(name = "create", description = {
     "Creates a domain from an xl.cfg file; key=value arguments override the file's settings. "
-        + "With -c the domain's console is on stdout and xl exits when the domain shuts down: "
+        + "With -c xl attaches to the domain's console and exits when the domain shuts down: "
         + "status 0 for poweroff, 10 + Xen's SHUTDOWN_* code otherwise (reboot 11, crash 13), "
         + "1 when the configuration or the kernel is unusable."})
 final class CreateCommand implements Callable<Integer> {
@@ -38,39 +38,43 @@ final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     private XlCommand xl;
 
-    @Option(names = "-c", description = "attach to the domain's console: its output on stdout, stdin typed into it (required for now: there is no daemon yet)")
+    @Option(names = "-c", description = "attach to the domain's console (Ctrl-] detaches)")
     private boolean console;
 
     @Option(names = {"-n", "--dryrun"}, description = "print the parsed configuration as JSON and create nothing")
     private boolean dryRun;
 
+    @Option(names = "-p", description = "leave the domain paused after creating it")
+    private boolean paused;
+
     @Option(names = {"-q", "--quiet"}, description = "print no messages of xl's own (errors still are)")
     private boolean quiet;
 
     @Option(names = {"-f", "--defconfig"}, paramLabel = "FILE", description = "the configuration file (instead of the first argument)")
-    private Path configOption;
+    private String configOption;
 
     @Parameters(paramLabel = "CFG_OR_KEY=VALUE", description = "the configuration file, then key=value settings in xl.cfg syntax")
     private List<String> args = new ArrayList<>();
 
     @Override
-    public Integer call() throws UserError, InterruptedException {
+    public Integer call() throws UserError {
         List<String> overrides = new ArrayList<>(args);
-        Path configPath = configOption;
-        if (configPath == null) {
+        String configName = configOption;
+        if (configName == null) {
             if (overrides.isEmpty() || overrides.get(0).contains("=")) {
-                throw new UserError("create: give the configuration file (xl create [-c] [-n] FILE [key=value...])");
+                throw new UserError("create: give the configuration file (xl create [-c] [-n] [-p] FILE [key=value...])");
             }
-            configPath = Path.of(overrides.remove(0));
+            configName = overrides.remove(0);
         }
         for (String o : overrides) {
             if (!o.contains("=")) {
                 throw new UserError("create: '" + o + "' is not a key=value setting");
             }
         }
+        Path configPath = Path.of(configName);
         DomainConfig cfg;
         try {
-            cfg = read(configPath, overrides);
+            cfg = read(configPath, xl.session.resolve(configName), overrides);
         } catch (ConfigException e) {
             xl.err.println(e.getMessage());
             return 1;
@@ -79,33 +83,43 @@ final class CreateCommand implements Callable<Integer> {
             xl.out.print(cfg.toJson());
             return 0;
         }
-        if (!console) {
-            throw new UserError("create: without -c the domain would need the jxend daemon, which jxen does not have yet: use xl create -c");
-        }
         checkRunnable(configPath, cfg);
-        return run(cfg);
+        int domid = xl.host.create(withAbsolutePaths(cfg), paused || console);
+        if (console) {
+            xl.session.attachConsole(domid, !paused);
+        }
+        return 0;
     }
 
-    private DomainConfig read(Path path, List<String> overrides) throws UserError, ConfigException {
+    /** Kernel and ramdisk relative to xl's working directory, as xl opens them. */
+    private DomainConfig withAbsolutePaths(DomainConfig c) {
+        String kernel = c.kernel() == null ? null : xl.session.resolve(c.kernel()).toString();
+        String ramdisk = c.ramdisk() == null ? null : xl.session.resolve(c.ramdisk()).toString();
+        return new DomainConfig(c.name(), c.uuid(), c.type(), kernel, ramdisk, c.cmdline(), c.memoryMiB(),
+                c.maxmemMiB(), c.vcpus(), c.maxvcpus(), c.onPoweroff(), c.onReboot(), c.onCrash(), c.onWatchdog(),
+                c.onSoftReset(), c.disks(), c.vifs(), c.bootloader());
+    }
+
+    /** Reads the file at {@code path} (named {@code shown} in messages, as the user wrote it). */
+    private DomainConfig read(Path shown, Path path, List<String> overrides) throws UserError, ConfigException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            throw new UserError(path.toString(), "no such configuration file");
+            throw new UserError(shown.toString(), "no such configuration file");
         } catch (AccessDeniedException e) {
-            throw new UserError(path.toString(), "permission denied");
+            throw new UserError(shown.toString(), "permission denied");
         } catch (IOException e) {
-            throw new UserError(path.toString(), Files.isDirectory(path) ? "is a directory, not a configuration file"
+            throw new UserError(shown.toString(), Files.isDirectory(path) ? "is a directory, not a configuration file"
                     : "cannot read the configuration file: " + e.getMessage());
         }
         String text = decode(bytes);
-        ConfigFile file = ConfigParser.parse(path.toString(), text);
+        ConfigFile file = ConfigParser.parse(shown.toString(), text);
         for (int i = 0; i < overrides.size(); i++) {
             applyOverride(file, overrides.get(i), i + 1);
         }
         return DomainConfig.from(file, w -> xl.err.println(w));
     }
-
     /** UTF-8, or Latin-1 for an older file that is not valid UTF-8 (xl reads bytes; any byte is fine in a string). */
     static String decode(byte[] bytes) {
         try {
@@ -157,36 +171,7 @@ final class CreateCommand implements Callable<Integer> {
         }
     }
 
-    private int run(DomainConfig cfg) throws UserError, InterruptedException {
-        while (true) {
-            DomainRunner.Outcome o = xl.runner.run(cfg, xl.out, xl.in);
-            xl.out.flush();
-            if (o.crashReport() != null) {
-                xl.err.print(o.crashReport().endsWith("\n") ? o.crashReport() : o.crashReport() + "\n");
-            }
-            DomainConfig.Action action = switch (o.reason()) {
-                case POWEROFF -> cfg.onPoweroff();
-                case REBOOT -> cfg.onReboot();
-                case CRASH -> cfg.onCrash();
-                case WATCHDOG -> cfg.onWatchdog();
-                case SOFT_RESET -> cfg.onSoftReset();
-                case SUSPEND -> DomainConfig.Action.DESTROY; // nothing to resume it from without a daemon
-            };
-            if (!action.restarts()) {
-                // A poweroff ends quietly, as under xl; anything else says why xl exits non-zero.
-                if (!quiet && o.reason() != ShutdownReason.POWEROFF) {
-                    xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + " (exit status " + o.reason().exitStatus() + ")");
-                }
-                return o.reason().exitStatus();
-            }
-            if (!quiet) {
-                xl.err.println("xl: domain '" + cfg.name() + "' " + pastTense(o.reason()) + ": restarting it (on_"
-                        + o.reason().xlName() + " = " + action.xlName() + ")");
-            }
-        }
-    }
-
-    private static String pastTense(ShutdownReason r) {
+    static String pastTense(ShutdownReason r) {
         return switch (r) {
             case POWEROFF -> "powered off";
             case REBOOT -> "rebooted";

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  * given stream, and waits for it to end. Each run has its own machine memory and hypervisor, so a
  * restarted domain starts from scratch.
  */
-final class PvDomainRunner implements DomainRunner {
+public final class PvDomainRunner implements DomainRunner {
     /** Frames beyond the guest's own: the hypervisor's M2P table, shared_info, spare room. */
     private static final long OVERHEAD_FRAMES = 4096;
     private static final long PAGES_PER_MIB = (1 << 20) / MachineMemory.PAGE_SIZE;
@@ -69,7 +69,7 @@ final class PvDomainRunner implements DomainRunner {
      * little free memory: guest frames are real host memory once touched, and running out would
      * have the kernel kill the whole JVM.
      */
-    private static void checkHostMemory(DomainConfig cfg) throws UserError {
+    public static void checkHostMemory(DomainConfig cfg) throws UserError {
         long availableMiB = hostAvailableMiB();
         if (availableMiB > 0 && cfg.memoryMiB() > availableMiB) {
             throw new UserError("domain '" + cfg.name() + "'", "memory = " + cfg.memoryMiB()
@@ -91,7 +91,7 @@ final class PvDomainRunner implements DomainRunner {
         return -1;
     }
 
-    private static KernelImage loadKernel(String path) throws UserError {
+    public static KernelImage loadKernel(String path) throws UserError {
         try {
             return KernelImage.load(Path.of(path));
         } catch (BadImageException e) {
@@ -99,7 +99,7 @@ final class PvDomainRunner implements DomainRunner {
         }
     }
 
-    private static byte[] readRamdisk(String path) throws UserError {
+    public static byte[] readRamdisk(String path) throws UserError {
         try {
             return Files.readAllBytes(Path.of(path));
         } catch (NoSuchFileException e) {

@@ -1,54 +1,71 @@
 package dev.jxen.toolstack.xl;
 
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.Callable;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Unmatched;
 
-/** {@code xl}: Xen's toolstack command line. Today: {@code xl create -c}, which runs one PV domain in the foreground. */
+/**
+ * {@code xl}: Xen's toolstack command line. Runs inside the jxend daemon: the {@link Xl} client
+ * sends the arguments and plays back what this prints, its exit status, or a console.
+ */
 @Command(name = "xl", mixinStandardHelpOptions = true, version = "xl (jxen 0.1.0)",
         description = "Xen's domain management command, on jxen.",
-        subcommands = {CreateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CreateCommand.class, ListCommand.class, DomainCommands.Destroy.class,
+            DomainCommands.Shutdown.class, DomainCommands.Reboot.class, DomainCommands.Pause.class,
+            DomainCommands.Unpause.class, DomainCommands.Console.class, InfoCommands.Info.class,
+            InfoCommands.Dmesg.class, InfoCommands.Uptime.class, DomainCommands.Domid.class,
+            DomainCommands.Domname.class, InfoCommands.VcpuList.class, DomainCommands.Outcome.class,
+            CommandLine.HelpCommand.class})
 public final class XlCommand {
-    /** xl's commands that come with the jxend daemon (issue 4): answered with a clear error until then. */
-    static final List<String> NOT_YET = List.of("list", "console", "destroy", "shutdown", "reboot", "pause", "unpause",
-            "save", "restore", "migrate", "info", "dmesg", "vcpu-list", "vcpu-pin", "sched-credit", "mem-set",
-            "block-attach", "block-detach", "network-attach", "network-detach", "top");
+    /** What one request of a client asked for beyond its output: its directory, and a console to attach. */
+    public static final class Session {
+        private final String cwd;
+        private int consoleDomid = -1;
+        private boolean unpauseAfterAttach;
 
-    final ConsoleInput in;
+        public Session(String cwd) {
+            this.cwd = cwd;
+        }
+
+        /** The client's working directory: relative paths are relative to it. */
+        public Path resolve(String path) {
+            return Path.of(cwd).resolve(path);
+        }
+
+        /** After the reply, the connection becomes domain {@code domid}'s console. */
+        void attachConsole(int domid, boolean unpause) {
+            consoleDomid = domid;
+            unpauseAfterAttach = unpause;
+        }
+
+        public int consoleDomid() {
+            return consoleDomid;
+        }
+
+        /** Whether the domain waits paused for the console to be attached (xl create -c). */
+        public boolean unpauseAfterAttach() {
+            return unpauseAfterAttach;
+        }
+    }
+
     final PrintStream out;
     final PrintStream err;
-    final DomainRunner runner;
+    final XlHost host;
+    final Session session;
 
-    XlCommand(InputStream in, PrintStream out, PrintStream err, DomainRunner runner) {
-        this.in = new ConsoleInput(in);
+    XlCommand(PrintStream out, PrintStream err, XlHost host, Session session) {
         this.out = out;
         this.err = err;
-        this.runner = runner;
+        this.host = host;
+        this.session = session;
     }
 
-    public static void main(String[] args) {
-        System.exit(execute(args, System.in, System.out, System.err, new PvDomainRunner()));
-    }
-
-    /** Runs the command line with no console input and returns its exit status. */
-    public static int execute(String[] args, PrintStream out, PrintStream err, DomainRunner runner) {
-        return execute(args, InputStream.nullInputStream(), out, err, runner);
-    }
-
-    /** Runs the command line and returns its exit status; {@code in} is typed into a domain's console. */
-    public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, DomainRunner runner) {
-        CommandLine cl = new CommandLine(new XlCommand(in, out, err, runner));
-        for (String name : NOT_YET) {
-            CommandLine sub = new CommandLine(new NotYetCommand(name));
-            sub.getCommandSpec().usageMessage().description("not implemented yet");
-            cl.addSubcommand(name, sub);
-        }
+    /** Runs the command line against {@code host} and returns its exit status. */
+    public static int execute(String[] args, PrintStream out, PrintStream err, XlHost host, Session session) {
+        CommandLine cl = new CommandLine(new XlCommand(out, err, host, session));
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
@@ -67,21 +84,21 @@ public final class XlCommand {
         return status;
     }
 
-    /** A command of real xl that jxen does not have yet. */
-    @Command
-    static final class NotYetCommand implements Callable<Integer> {
-        private final String name;
-
-        @Unmatched
-        private List<String> ignored;
-
-        NotYetCommand(String name) {
-            this.name = name;
+    /**
+     * The domain {@code q} names (name or id), or -1 after printing xl's message for a missing one:
+     * {@code q is an invalid domain identifier (rc=-6)} for a name, libxl's for an id.
+     */
+    int domain(String q, String what) {
+        int domid = host.find(q);
+        if (domid >= 0) {
+            return domid;
         }
-
-        @Override
-        public Integer call() throws UserError {
-            throw new UserError("'" + name + "' is not implemented yet: it comes with the jxend daemon; for now only 'xl create -c' runs a domain");
+        if (q.matches("[0-9]+")) {
+            err.println("libxl: error: Domain " + q + ":Non-existant domain");
+            err.println(what + " failed (rc=-21)");
+        } else {
+            err.println(q + " is an invalid domain identifier (rc=-6)");
         }
+        return -1;
     }
 }

@@ -1,0 +1,311 @@
+package dev.jxen.toolstack.xl;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** xl's commands that act on one domain: destroy, shutdown, reboot, pause, unpause, console, domid, domname. */
+final class DomainCommands {
+    private DomainCommands() {
+    }
+
+    @Command(name = "destroy", description = "Terminate a domain immediately.")
+    static final class Destroy implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Option(names = "-f", description = "allow Domain-0 (refused all the same: jxend is Domain-0)")
+        private boolean force;
+
+        @Parameters(paramLabel = "DOMAIN")
+        private String domain;
+
+        @Override
+        public Integer call() {
+            int domid = xl.domain(domain, "destroy");
+            if (domid < 0) {
+                return 1;
+            }
+            if (domid == XlHost.DOM0) {
+                if (!force) {
+                    xl.err.print("Not destroying domain 0; use -f to force.\n"
+                            + "This can only be done when using a disaggregated hardware domain and toolstack.\n\n");
+                } else {
+                    xl.err.println("destroy failed (rc=-3): Domain-0 is the jxend daemon itself (stop it to end everything)");
+                }
+                return 1;
+            }
+            if (!xl.host.destroy(domid)) {
+                xl.err.println("destroy failed (rc=-21)");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    /** xl shutdown and xl reboot: the PV control protocol (xenstore control/shutdown). */
+    abstract static class ShutdownOrReboot implements Callable<Integer> {
+        @ParentCommand
+        XlCommand xl;
+
+        @Option(names = {"-w", "--wait"}, description = "wait for the domain to shut down")
+        boolean waitForIt;
+
+        @Option(names = {"-a", "--all"}, description = "every domain but Domain-0")
+        boolean all;
+
+        @Option(names = "-F", description = "when the guest has no PV control, shut it down from outside (as a power button would)")
+        boolean fallback;
+
+        @Parameters(arity = "0..1", paramLabel = "DOMAIN")
+        String domain;
+
+        abstract ShutdownReason reason();
+
+        @Override
+        public Integer call() throws InterruptedException {
+            boolean reboot = reason() == ShutdownReason.REBOOT;
+            String what = reboot ? "reboot" : "shutdown";
+            java.util.List<Integer> targets = new java.util.ArrayList<>();
+            if (all) {
+                for (XlHost.DomainInfo d : xl.host.list()) {
+                    if (d.domid() != XlHost.DOM0) {
+                        targets.add(d.domid());
+                    }
+                }
+            } else if (domain == null) {
+                xl.err.print("You must specify -a or a domain id.\n\n");
+                return 1;
+            } else {
+                int domid = xl.domain(domain, what);
+                if (domid < 0) {
+                    return 1;
+                }
+                targets.add(domid);
+            }
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+            for (int domid : targets) {
+                xl.err.println((reboot ? "Rebooting" : "Shutting down") + " domain " + domid);
+                if (waitForIt) {
+                    waits.add(xl.host.whenShutdown(domid));
+                }
+                try {
+                    xl.host.requestShutdown(domid, reason());
+                } catch (UserError e) {
+                    if (!fallback) {
+                        xl.err.println(e.getMessage());
+                        xl.err.println("Use \"-F\" to fallback to " + (reboot ? "a reset" : "a power-off") + " from outside the guest.");
+                        xl.err.println(what + " failed (rc=-8)");
+                        return 1;
+                    }
+                    xl.err.println("PV control interface not available: " + (reboot ? "resetting" : "powering off")
+                            + " the domain from outside.");
+                    xl.host.forceShutdown(domid, reason());
+                }
+            }
+            if (waitForIt) {
+                xl.err.println("Waiting for " + waits.size() + " domains");
+                for (int i = 0; i < waits.size(); i++) {
+                    try {
+                        waits.get(i).get();
+                    } catch (ExecutionException e) {
+                        // gone all the same
+                    }
+                    xl.err.println("Domain " + targets.get(i) + " has been shut down");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "shutdown", description = "Issue a shutdown signal to a domain.")
+    static final class Shutdown extends ShutdownOrReboot {
+        @Override
+        ShutdownReason reason() {
+            return ShutdownReason.POWEROFF;
+        }
+    }
+
+    @Command(name = "reboot", description = "Issue a reboot signal to a domain.")
+    static final class Reboot extends ShutdownOrReboot {
+        @Override
+        ShutdownReason reason() {
+            return ShutdownReason.REBOOT;
+        }
+    }
+
+    @Command(name = "pause", description = "Pause execution of a domain.")
+    static final class Pause implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Parameters(paramLabel = "DOMAIN")
+        private String domain;
+
+        @Override
+        public Integer call() {
+            int domid = xl.domain(domain, "pause");
+            if (domid == XlHost.DOM0) {
+                xl.err.println("pause failed: Domain-0 is the jxend daemon itself");
+                return 1;
+            }
+            return domid < 0 || !xl.host.pause(domid) ? 1 : 0;
+        }
+    }
+
+    @Command(name = "unpause", description = "Unpause a paused domain.")
+    static final class Unpause implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Parameters(paramLabel = "DOMAIN")
+        private String domain;
+
+        @Override
+        public Integer call() {
+            int domid = xl.domain(domain, "unpause");
+            if (domid == XlHost.DOM0) {
+                return 0;
+            }
+            return domid < 0 || !xl.host.unpause(domid) ? 1 : 0;
+        }
+    }
+
+    @Command(name = "console", description = "Attach to domain's console (Ctrl-] detaches).")
+    static final class Console implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Option(names = "-t", paramLabel = "TYPE", description = "pv or serial (a PV domain has its PV console)")
+        private String type;
+
+        @Option(names = "-n", paramLabel = "NUM", description = "console number (only 0)")
+        private int number;
+
+        @Parameters(paramLabel = "DOMAIN")
+        private String domain;
+
+        @Override
+        public Integer call() throws UserError, InterruptedException {
+            int domid = xl.domain(domain, "console");
+            if (domid < 0) {
+                return 1;
+            }
+            if (domid == XlHost.DOM0) {
+                throw new UserError("Domain-0 has no console here: it is the jxend daemon (its log: xl dmesg)");
+            }
+            if (number != 0 || type != null && !type.equals("pv") && !type.equals("serial")) {
+                throw new UserError("console: domain " + domid + " has only its PV console (-t pv -n 0)");
+            }
+            XlHost.Outcome ended = xl.host.outcome(domid, 0);
+            if (ended != null) {
+                throw new UserError("console: domain " + domid + " has shut down: its console is closed");
+            }
+            xl.session.attachConsole(domid, false);
+            return 0;
+        }
+    }
+
+    @Command(name = "domid", description = "Convert a domain name to domain id.")
+    static final class Domid implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Parameters(paramLabel = "NAME")
+        private String name;
+
+        @Override
+        public Integer call() {
+            int domid = xl.host.find(name);
+            if (domid < 0 || name.matches("[0-9]+") && !name.equals("0")) {
+                // xl looks the argument up as a name only
+                domid = -1;
+                for (XlHost.DomainInfo d : xl.host.list()) {
+                    if (d.name().equals(name)) {
+                        domid = d.domid();
+                    }
+                }
+            }
+            if (domid < 0) {
+                xl.err.println("Can't get domid of domain name '" + name + "', maybe this domain does not exist.");
+                return 1;
+            }
+            xl.out.println(domid);
+            return 0;
+        }
+    }
+
+    @Command(name = "domname", description = "Convert a domain id to domain name.")
+    static final class Domname implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Parameters(paramLabel = "DOMID")
+        private String id;
+
+        @Override
+        public Integer call() {
+            if (!id.matches("[0-9]+")) {
+                xl.err.print("Invalid domain id.\n\n");
+                return 1;
+            }
+            for (XlHost.DomainInfo d : xl.host.list()) {
+                if (Integer.toString(d.domid()).equals(id.replaceFirst("^0+(?=.)", ""))) {
+                    xl.out.println(d.name());
+                    return 0;
+                }
+            }
+            xl.err.println("Can't get domain name of domain id '" + id + "', maybe this domain does not exist.");
+            return 1;
+        }
+    }
+
+    /**
+     * Hidden: how a domain whose console xl create -c followed ended. Prints the crash report and
+     * xl's line, and exits with the reason's status, or attaches the console of the restarted domain.
+     */
+    @Command(name = "_outcome", hidden = true)
+    static final class Outcome implements Callable<Integer> {
+        @ParentCommand
+        private XlCommand xl;
+
+        @Option(names = "-q")
+        private boolean quiet;
+
+        @Parameters(paramLabel = "DOMID")
+        private int domid;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            XlHost.Outcome o = xl.host.outcome(domid, 10_000);
+            if (o == null) {
+                return 0; // still running: the console was closed some other way
+            }
+            if (o.crashReport() != null) {
+                xl.err.print(o.crashReport().endsWith("\n") ? o.crashReport() : o.crashReport() + "\n");
+            }
+            if (o.reason() == null) {
+                if (!quiet) {
+                    xl.err.println("xl: domain '" + o.name() + "' was destroyed");
+                }
+                return 0;
+            }
+            if (o.restartedAs() >= 0) {
+                if (!quiet) {
+                    xl.err.println("xl: domain '" + o.name() + "' " + CreateCommand.pastTense(o.reason())
+                            + ": restarting it (on_" + o.reason().xlName() + " = " + o.action() + ")");
+                }
+                xl.session.attachConsole(o.restartedAs(), false);
+                return 0;
+            }
+            if (!quiet && o.reason() != ShutdownReason.POWEROFF) {
+                xl.err.println("xl: domain '" + o.name() + "' " + CreateCommand.pastTense(o.reason())
+                        + " (exit status " + o.reason().exitStatus() + ")");
+            }
+            return o.reason().exitStatus();
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.jxen.toolstack.xl;
+
+import dev.jxen.toolstack.daemon.ControlProtocol;
+import dev.jxen.toolstack.daemon.JxenHome;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code xl} client: sends its arguments to the jxend daemon of {@code $JXEN_HOME} (starting
+ * one when none answers) and plays back the reply: stdout, stderr, the exit status, or a domain's
+ * console. The commands themselves run in the daemon ({@link XlCommand}); this class stays light
+ * (no picocli, no hypervisor) so that {@code xl list} starts fast.
+ */
+public final class Xl {
+    /** Ctrl-]: detaches from a console, as in xl. */
+    static final int DETACH = 0x1d;
+
+    private final JxenHome home;
+    private final String cwd;
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final DaemonStarter starter;
+
+    public Xl(JxenHome home, String cwd, InputStream in, PrintStream out, PrintStream err, DaemonStarter starter) {
+        this.home = home;
+        this.cwd = cwd;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.starter = starter;
+    }
+
+    public static void main(String[] args) {
+        JxenHome home = JxenHome.fromEnvironment(System.getenv());
+        Xl xl = new Xl(home, Path.of("").toAbsolutePath().toString(), System.in, System.out, System.err,
+                DaemonStarter.fromEnvironment(home));
+        int status = xl.run(args);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one xl command line and returns its exit status. */
+    public int run(String... args) {
+        try {
+            SocketChannel ch = connectOrStart();
+            if (ch == null) {
+                return 1;
+            }
+            int status = exchange(ch, List.of(args));
+            if (status >= 0 || args.length == 0) {
+                return Math.max(status, 0);
+            }
+            // The reply attached a console that has ended: xl create -c asks how the domain ended.
+            int domid = -status - 1;
+            while (true) {
+                if (!args[0].equals("create")) {
+                    return 0;
+                }
+                boolean quiet = List.of(args).contains("-q") || List.of(args).contains("--quiet");
+                SocketChannel again = connect();
+                if (again == null) {
+                    err.println("xl: the jxend daemon went away (its log: " + home.log() + ")");
+                    return 1;
+                }
+                int s = exchange(again, quiet ? List.of("_outcome", "-q", Integer.toString(domid))
+                        : List.of("_outcome", Integer.toString(domid)));
+                if (s >= 0) {
+                    return s;
+                }
+                domid = -s - 1;
+            }
+        } catch (DetachedException e) {
+            return 0;
+        } catch (EOFException e) {
+            err.println("xl: the jxend daemon went away (its log: " + home.log() + ")");
+            return 1;
+        } catch (IOException e) {
+            err.println("xl: talking to the jxend daemon at " + home.socket() + ": " + e.getMessage());
+            return 1;
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /**
+     * Sends a request and plays its reply. Returns the exit status, or {@code -1 - domid} when
+     * the reply attached a console that has since ended (closed by the daemon).
+     */
+    private int exchange(SocketChannel ch, List<String> args) throws IOException {
+        try (ch) {
+            InputStream rin = Channels.newInputStream(ch);
+            OutputStream rout = Channels.newOutputStream(ch);
+            ControlProtocol.writeRequest(rout, new ControlProtocol.Request(cwd, args));
+            while (true) {
+                ControlProtocol.Record r = ControlProtocol.readRecord(rin);
+                switch (r.tag()) {
+                    case 'o' -> out.write(r.data());
+                    case 'e' -> err.write(r.data());
+                    case 'x' -> {
+                        return (int) r.number();
+                    }
+                    case 'c' -> {
+                        out.flush();
+                        err.flush();
+                        console(ch, rin, rout);
+                        return -1 - (int) r.number();
+                    }
+                    default -> throw new ControlProtocol.ProtocolException("unknown reply record '" + r.tag() + "'");
+                }
+            }
+        }
+    }
+
+    /** Copies the console both ways until the daemon closes it (the domain ended) or the user detaches. */
+    private void console(SocketChannel ch, InputStream rin, OutputStream rout) throws IOException {
+        boolean[] detached = {false};
+        Thread typing = Thread.ofPlatform().daemon().name("xl-console-input").start(() -> {
+            byte[] buf = new byte[1024];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == DETACH) {
+                            rout.write(buf, 0, i);
+                            detached[0] = true;
+                            ch.close();
+                            return;
+                        }
+                    }
+                    rout.write(buf, 0, n);
+                }
+            } catch (IOException e) {
+                // the console closed: nothing more to send
+            }
+        });
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = rin.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            if (!detached[0]) {
+                throw e;
+            }
+        }
+        typing.interrupt();
+        if (detached[0]) {
+            throw new DetachedException();
+        }
+    }
+
+    private SocketChannel connectOrStart() throws IOException {
+        SocketChannel ch = connect();
+        if (ch != null) {
+            return ch;
+        }
+        DaemonStarter.Started started = starter.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ch = connect();
+            if (ch != null) {
+                return ch;
+            }
+            if (!started.alive()) {
+                // Another xl may have won the race to start it: one last look.
+                ch = connect();
+                if (ch != null) {
+                    return ch;
+                }
+                err.println("xl: the jxend daemon did not start (its log: " + home.log() + ")");
+                return null;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        err.println("xl: the jxend daemon did not answer within 30 s (its log: " + home.log() + ")");
+        return null;
+    }
+
+    /** A connection to the daemon, or null when none answers. */
+    private SocketChannel connect() {
+        if (!home.socket().toFile().exists()) {
+            return null;
+        }
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(home.socket()));
+            return ch;
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing to do
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The user detached from the console with Ctrl-]. */
+    private static final class DetachedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        DetachedException() {
+            super("detached", null);
+        }
+    }
+}
