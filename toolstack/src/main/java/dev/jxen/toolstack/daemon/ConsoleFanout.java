@@ -20,6 +20,11 @@ final class ConsoleFanout implements ConsoleSink, AutoCloseable {
     private final OutputStream log;
     private final List<SocketChannel> clients = new CopyOnWriteArrayList<>();
     private volatile Consumer<byte[]> input = b -> { };
+    /** Output from before the first client attached (bounded), shown to that client: a restarted domain's boot lines reach xl create -c. */
+    private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+    private boolean attachedOnce;
+    private boolean closed;
+    private static final int EARLY_LIMIT = 64 << 10;
 
     ConsoleFanout(Path logFile) throws IOException {
         Files.createDirectories(logFile.getParent());
@@ -32,7 +37,10 @@ final class ConsoleFanout implements ConsoleSink, AutoCloseable {
     }
 
     @Override
-    public void write(byte[] data, int offset, int length) {
+    public synchronized void write(byte[] data, int offset, int length) {
+        if (!attachedOnce && early.size() + length <= EARLY_LIMIT) {
+            early.write(data, offset, length);
+        }
         try {
             log.write(data, offset, length);
             log.flush();
@@ -52,7 +60,23 @@ final class ConsoleFanout implements ConsoleSink, AutoCloseable {
     }
 
     /** Attaches a client: output from now on, and (unless read-only) its input to the guest. */
-    void attach(SocketChannel ch, boolean readOnly) {
+    synchronized void attach(SocketChannel ch, boolean readOnly) {
+        if (!attachedOnce) {
+            attachedOnce = true;
+            try {
+                ByteBuffer b = ByteBuffer.wrap(early.toByteArray());
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            } catch (IOException e) {
+                drop(ch);
+                return;
+            }
+        }
+        if (closed) {
+            drop(ch); // the domain has ended: it saw what there was
+            return;
+        }
         clients.add(ch);
         Thread.ofVirtual().name("console-input").start(() -> {
             ByteBuffer buf = ByteBuffer.allocate(1024);
@@ -84,7 +108,8 @@ final class ConsoleFanout implements ConsoleSink, AutoCloseable {
 
     /** Closes every client's connection (the domain ended) and the log. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         for (SocketChannel c : clients) {
             drop(c);
         }

@@ -413,10 +413,15 @@ final class DomainHost implements XlHost, AutoCloseable {
     /** Attaches {@code ch} to domain {@code domid}'s console; false when it has none (gone or ended). */
     boolean attachConsole(int domid, java.nio.channels.SocketChannel ch, boolean readOnly) {
         HostedDomain hd = hosted(domid);
-        if (hd == null || hd.outcome.isDone()) {
+        if (hd == null) {
+            synchronized (ended) {
+                hd = ended.get(domid);
+            }
+        }
+        if (hd == null) {
             return false;
         }
-        hd.console.attach(ch, readOnly);
+        hd.console.attach(ch, readOnly); // an ended domain's early output is still shown, then closed
         return true;
     }
 

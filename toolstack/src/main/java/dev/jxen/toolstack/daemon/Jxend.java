@@ -185,7 +185,15 @@ public final class Jxend implements AutoCloseable {
             PrintStream xout = new PrintStream(new FramedStream(out, 'o', streamLock), true, StandardCharsets.UTF_8);
             PrintStream xerr = new PrintStream(new FramedStream(out, 'e', streamLock), true, StandardCharsets.UTF_8);
             XlCommand.Session session = new XlCommand.Session(req.cwd());
-            int status = XlCommand.execute(req.args().toArray(String[]::new), xout, xerr, host, session);
+            int status;
+            try {
+                status = XlCommand.execute(req.args().toArray(String[]::new), xout, xerr, host, session);
+            } catch (RuntimeException | Error e) {
+                // A bug in jxen: the client still gets an answer, and the daemon lives on.
+                xerr.println("xl: internal error in jxend (a bug in jxen, please report it): " + e);
+                e.printStackTrace(System.out);
+                status = 1;
+            }
             xout.flush();
             xerr.flush();
             if (status == 0 && session.consoleDomid() >= 0) {

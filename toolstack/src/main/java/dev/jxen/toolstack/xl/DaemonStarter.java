@@ -32,6 +32,11 @@ public interface DaemonStarter {
      * JVM options come from the property {@code jxen.daemon.jvmflags} (the launcher sets it).
      */
     static DaemonStarter fromEnvironment(JxenHome home) {
+        return process(home, idleExitSeconds());
+    }
+
+    /** As {@link #fromEnvironment}, exiting after {@code idleExitSeconds} without domains. */
+    static DaemonStarter process(JxenHome home, String idleExitSeconds) {
         return () -> {
             Files.createDirectories(home.dir());
             List<String> cmd = new ArrayList<>();
@@ -52,7 +57,7 @@ public interface DaemonStarter {
                 }
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DAEMON_MAIN,
-                    "--home", home.dir().toString(), "--idle-exit", idleExitSeconds()));
+                    "--home", home.dir().toString(), "--idle-exit", idleExitSeconds));
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.log().toFile()))
