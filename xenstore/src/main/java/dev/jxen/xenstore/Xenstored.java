@@ -186,6 +186,16 @@ public final class Xenstored implements AutoCloseable {
         }
     }
 
+    Core core() {
+        return core;
+    }
+
+    RingConnection ring(int domid) {
+        synchronized (core) {
+            return domains.get(domid);
+        }
+    }
+
     /** Stops serving: the socket (its file removed), every domain's ring and every client. */
     @Override
     public void close() {
