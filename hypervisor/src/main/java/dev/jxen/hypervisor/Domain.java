@@ -60,7 +60,7 @@ public final class Domain {
         }
         this.totPages = memoryPages;
         this.grants = new GrantTable(id, hypervisor.mmu(),
-                domid -> hypervisor.domain(domid).map(Domain::grantTable).orElse(null));
+                domid -> hypervisor.anyDomain(domid).map(Domain::grantTable).orElse(null));
         this.events = new EventChannels(this);
         this.console = new Console(this);
         this.vcpus = new Vcpu[vcpuCount];

@@ -26,7 +26,7 @@ public final class GnttabDevice implements AutoCloseable {
     public GnttabDevice(Hypervisor hypervisor) {
         this.hypervisor = hypervisor;
         this.table = new GrantTable(DOM0, hypervisor.mmu(),
-                domid -> hypervisor.domain(domid).map(Domain::grantTable).orElse(null));
+                domid -> hypervisor.anyDomain(domid).map(Domain::grantTable).orElse(null));
     }
 
     /** A mapped grant: the frame as a segment (read-only for a read-only mapping) until {@link #close()}. */

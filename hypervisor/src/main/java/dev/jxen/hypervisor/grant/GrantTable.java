@@ -485,7 +485,13 @@ public final class GrantTable {
      * beyond the reserved ones are in use), -ERANGE (a reserved v2 entry cannot be expressed in v1),
      * or -ENOMEM. The reserved entries (console, xenstore) are kept across the change.
      */
-    int setVersion(int newVersion) {
+    public int setVersion(int newVersion) {
+        synchronized (ft) {
+            return changeVersion(newVersion);
+        }
+    }
+
+    private int changeVersion(int newVersion) {
         if (newVersion != 1 && newVersion != 2) {
             return -XenErrno.EINVAL;
         }
