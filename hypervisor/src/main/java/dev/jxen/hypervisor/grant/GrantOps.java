@@ -37,10 +37,11 @@ public final class GrantOps {
      * whose own grant table is {@code own}.
      */
     public static long call(GrantCaller caller, GrantTable own, long cmd, long uop, long count) {
-        if ((int) count < 0 || (count >>> 32) != 0) {
+        // Both are unsigned ints in Xen's prototype: the upper halves of the registers do not count.
+        if ((int) count < 0) {
             return -EINVAL;
         }
-        if ((cmd & ~(long) GrantTableOp.CMD_MASK) != 0) {
+        if (((int) cmd & ~GrantTableOp.CMD_MASK) != 0) {
             return -EINVAL; // only cache_flush takes a continuation argument, and x86 has none
         }
         int n = (int) count;
