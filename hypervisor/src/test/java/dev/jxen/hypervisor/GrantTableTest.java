@@ -157,6 +157,29 @@ class GrantTableTest {
     }
 
     @Test
+    void unmapAndReplaceMovesAnotherPteOverTheGrantMapping() throws Exception {
+        grantV1(17, GTF_PERMIT_ACCESS, domB(), page);
+        long otherVa = MAP_VA - 0x1000;
+        long otherPte = granter.memory.read64(grantee.pteMa(otherVa));
+        mapOp(A, MAP_VA, GNTMAP_HOST_MAP, 17, domA());
+        grantee.write64(A + 0x40, MAP_VA); // unmap_and_replace {host_addr, new_addr, handle}
+        grantee.write64(A + 0x48, otherVa);
+        grantee.write64(A + 0x50, 0);
+        HypercallRunner r = new HypercallRunner(grantee);
+        r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.MAP_GRANT_REF, A, 1);
+        int replace = r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.UNMAP_AND_REPLACE, A + 0x40, 1);
+        assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+
+        assertThat(r.result(replace)).isZero();
+        assertThat(status(A + 0x40, 20)).isEqualTo((short) GNTST_OKAY);
+        assertThat(granter.memory.read64(grantee.pteMa(MAP_VA)) & PvMmu.ADDR_MASK)
+                .as("the other address's frame now at the mapped address").isEqualTo(otherPte & PvMmu.ADDR_MASK);
+        assertThat(granter.memory.read64(grantee.pteMa(otherVa))).as("the other address is unmapped").isZero();
+        assertThat(flagsV1(17)).isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(frames().grantMaps(page)).isZero();
+    }
+
+    @Test
     void refusalsCarryXensStatusesAndLeaveTheEntryUntouched() throws Exception {
         granter.domain.pinL4(granter.mfn(TestGuest.L4)); // its boot tables become validated page tables
         grantV1(12, GTF_PERMIT_ACCESS, domB() + 7, page);       // granted to another domain
