@@ -49,6 +49,8 @@ public final class ConsoleClient {
         CLOSED
     }
 
+    private static final String[] TERMINAL_PROVIDERS = {"jni", "ffm", "exec"};
+
     private final SocketChannel channel;
     private final int domid;
     private final String name;
@@ -123,27 +125,33 @@ public final class ConsoleClient {
      * bytes are read from and written to the file descriptors directly, so nothing is re-encoded.
      */
     private static Terminal openTerminal() {
-        try {
-            // Mode changes need no capabilities: register empty ones for $TERM so that JLine does
-            // not start infocmp (a process) on every xl console.
-            String type = System.getenv("TERM");
-            if (type != null && !type.isEmpty()) {
-                InfoCmp.setLoadedInfoCmp(type, () -> InfoCmp.getDefaultInfoCmp("dumb"));
-            }
-            Terminal t = TerminalBuilder.builder()
-                    .system(true)
-                    .dumb(false)
-                    .nativeSignals(false)
-                    .graphemeCluster(false) // its probe would write a query to the terminal
-                    .build();
-            if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
-                t.close();
-                return null;
-            }
-            return t;
-        } catch (IOException | RuntimeException e) {
-            return null;
+        // Mode changes need no capabilities: register empty ones for $TERM so that JLine does
+        // not start infocmp (a process) on every xl console.
+        String type = System.getenv("TERM");
+        if (type != null && !type.isEmpty()) {
+            InfoCmp.setLoadedInfoCmp(type, () -> InfoCmp.getDefaultInfoCmp("dumb"));
         }
+        // One provider at a time: JLine would otherwise load them all (and the exec one starts a
+        // process) to choose. JNI first, as it starts fastest (about 150 ms against 250 ms for FFM
+        // from a cold JVM here).
+        for (String provider : TERMINAL_PROVIDERS) {
+            try {
+                Terminal t = TerminalBuilder.builder()
+                        .system(true)
+                        .provider(provider)
+                        .dumb(false)
+                        .nativeSignals(false)
+                        .graphemeCluster(false) // its probe would write a query to the terminal
+                        .build();
+                if (!Terminal.TYPE_DUMB.equals(t.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
+                    return t;
+                }
+                t.close();
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // this provider cannot serve here: try the next
+            }
+        }
+        return null;
     }
 
     /**
