@@ -18,8 +18,8 @@ import java.util.List;
  *
  * <p>Reply: a sequence of records, each a line {@code <tag> <number>}: {@code o <len>} and
  * {@code e <len>} are followed by {@code len} bytes for xl's stdout or stderr; {@code x <status>}
- * ends the reply with xl's exit status; {@code c <domid>} hands the connection over to the
- * domain's console, raw bytes both ways until either side closes it (afterwards xl may ask for
+ * ends the reply with xl's exit status; {@code c <domid>} (read-only: {@code r <domid>}) and a field with the domain's
+ * name hand the connection over to the domain's console, raw bytes both ways until either side closes it (afterwards xl may ask for
  * the domain's outcome with the hidden {@code _outcome} command). A daemon that does not speak
  * the client's version answers with an error and status 1; every change bumps {@link #VERSION}.
  *
@@ -100,8 +100,12 @@ public final class ControlProtocol {
         out.flush();
     }
 
-    public static void writeConsole(OutputStream out, int domid) throws IOException {
-        out.write(("c " + domid + "\n").getBytes(StandardCharsets.US_ASCII));
+    /** {@code c <domid>} (or {@code r <domid>} read-only), then the domain's name as a field. */
+    public static void writeConsole(OutputStream out, int domid, String name, boolean readOnly) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(((readOnly ? "r " : "c ") + domid + "\n").getBytes(StandardCharsets.US_ASCII));
+        writeField(b, name);
+        out.write(b.toByteArray());
         out.flush();
     }
 
@@ -120,7 +124,10 @@ public final class ControlProtocol {
             throw new ProtocolException("bad reply record '" + line + "'");
         }
         byte[] data = null;
-        if (tag == 'o' || tag == 'e') {
+        if (tag == 'c' || tag == 'r') {
+            int len = parseCount(readLine(in), MAX_FIELD);
+            data = in.readNBytes(len);
+        } else if (tag == 'o' || tag == 'e') {
             if (number < 0 || number > MAX_FIELD) {
                 throw new ProtocolException("bad reply length " + number);
             }

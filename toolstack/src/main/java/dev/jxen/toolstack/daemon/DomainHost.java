@@ -8,6 +8,7 @@ import dev.jxen.hypervisor.Hypervisor;
 import dev.jxen.hypervisor.Vcpu;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.toolstack.config.DomainConfig;
+import dev.jxen.toolstack.console.ConsoleHub;
 import dev.jxen.toolstack.xl.PvBoot;
 import dev.jxen.toolstack.xl.PvDomainRunner;
 import dev.jxen.toolstack.xl.ShutdownReason;
@@ -189,8 +190,7 @@ final class DomainHost implements XlHost, AutoCloseable {
         }
         HostedDomain hd;
         try {
-            ConsoleFanout console = new ConsoleFanout(home.consoleDir().resolve(cfg.name() + ".log"));
-            console.setInput(d::sendConsoleInput);
+            ConsoleHub console = new ConsoleHub(d, home.consoleDir().resolve(cfg.name() + ".log"));
             String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
             hd = new HostedDomain(cfg, d, uuid, console, generation);
             PvBoot.prepare(d, kernel, ramdisk, cfg.cmdline(), console);
@@ -410,8 +410,28 @@ final class DomainHost implements XlHost, AutoCloseable {
         }
     }
 
-    /** Attaches {@code ch} to domain {@code domid}'s console; false when it has none (gone or ended). */
-    boolean attachConsole(int domid, java.nio.channels.SocketChannel ch, boolean readOnly) {
+    /** The name of domain {@code domid} (hosted or recently ended), or null. */
+    String name(int domid) {
+        HostedDomain hd = hosted(domid);
+        if (hd == null) {
+            synchronized (ended) {
+                hd = ended.get(domid);
+            }
+        }
+        return hd == null ? null : hd.name;
+    }
+
+    /** Whether another xl console holds domain {@code domid}'s console read-write. */
+    boolean consoleBusy(int domid) {
+        HostedDomain hd = hosted(domid);
+        return hd != null && hd.console.hasReadWriteClient();
+    }
+
+    /**
+     * Hands {@code ch} to domain {@code domid}'s console (closed at once when the domain has
+     * ended); false when it was refused (another read-write client came first).
+     */
+    boolean attachConsole(int domid, java.nio.channels.SocketChannel ch, boolean readOnly) throws IOException {
         HostedDomain hd = hosted(domid);
         if (hd == null) {
             synchronized (ended) {
@@ -419,10 +439,15 @@ final class DomainHost implements XlHost, AutoCloseable {
             }
         }
         if (hd == null) {
+            ch.close();
+            return true;
+        }
+        try {
+            hd.console.attach(ch, readOnly);
+            return true;
+        } catch (dev.jxen.toolstack.console.ConsoleBusyException e) {
             return false;
         }
-        hd.console.attach(ch, readOnly); // an ended domain's early output is still shown, then closed
-        return true;
     }
 
     /** Destroys every domain and frees machine memory. */

@@ -2,6 +2,7 @@ package dev.jxen.toolstack.daemon;
 
 import dev.jxen.hypervisor.Domain;
 import dev.jxen.toolstack.config.DomainConfig;
+import dev.jxen.toolstack.console.ConsoleHub;
 import dev.jxen.toolstack.xl.XlHost;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -12,14 +13,14 @@ final class HostedDomain {
     final Domain domain;
     final String uuid;
     final Instant started;
-    final ConsoleFanout console;
+    final ConsoleHub console;
     /** How it ended (for xl create -c), completed by the lifecycle handler. */
     final CompletableFuture<XlHost.Outcome> outcome = new CompletableFuture<>();
     /** Restarts so far in a row (restart rate limiting). */
     final int generation;
     volatile String name;
 
-    HostedDomain(DomainConfig config, Domain domain, String uuid, ConsoleFanout console, int generation) {
+    HostedDomain(DomainConfig config, Domain domain, String uuid, ConsoleHub console, int generation) {
         this.config = config;
         this.domain = domain;
         this.uuid = uuid;

@@ -196,11 +196,16 @@ public final class Jxend implements AutoCloseable {
             }
             xout.flush();
             xerr.flush();
-            if (status == 0 && session.consoleDomid() >= 0) {
+            int domid = session.consoleDomid();
+            if (status == 0 && domid >= 0 && !session.consoleReadOnly() && host.consoleBusy(domid)) {
+                xerr.println("xl: the console of domain " + domid + " is in use by another xl console"
+                        + " (xl console -r watches it read-only)");
+                status = 1;
+            } else if (status == 0 && domid >= 0) {
                 synchronized (streamLock) {
-                    ControlProtocol.writeConsole(out, session.consoleDomid());
+                    ControlProtocol.writeConsole(out, domid, String.valueOf(host.name(domid)), session.consoleReadOnly());
                 }
-                handedOver = host.attachConsole(session.consoleDomid(), ch, false);
+                handedOver = host.attachConsole(domid, ch, session.consoleReadOnly());
                 if (session.unpauseAfterAttach()) {
                     host.unpause(session.consoleDomid());
                 }

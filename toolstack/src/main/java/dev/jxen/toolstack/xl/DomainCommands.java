@@ -185,6 +185,9 @@ final class DomainCommands {
         @Option(names = "-n", paramLabel = "NUM", description = "console number (only 0)")
         private int number;
 
+        @Option(names = "-r", description = "read-only: watch the output, type nothing (any number of these may attach)")
+        private boolean readOnly;
+
         @Parameters(paramLabel = "DOMAIN")
         private String domain;
 
@@ -204,7 +207,7 @@ final class DomainCommands {
             if (ended != null) {
                 throw new UserError("console: domain " + domid + " has shut down: its console is closed");
             }
-            xl.session.attachConsole(domid, false);
+            xl.session.attachConsole(domid, false, readOnly);
             return 0;
         }
     }

@@ -21,15 +21,14 @@ import java.util.List;
  * (no picocli, no hypervisor) so that {@code xl list} starts fast.
  */
 public final class Xl {
-    /** Ctrl-]: detaches from a console, as in xl. */
-    static final int DETACH = 0x1d;
-
     private final JxenHome home;
     private final String cwd;
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
     private final DaemonStarter starter;
+    /** Whether stdin/stdout are this process's own (a terminal gets raw mode), not given streams. */
+    private boolean terminal;
 
     public Xl(JxenHome home, String cwd, InputStream in, PrintStream out, PrintStream err, DaemonStarter starter) {
         this.home = home;
@@ -44,6 +43,7 @@ public final class Xl {
         JxenHome home = JxenHome.fromEnvironment(System.getenv());
         Xl xl = new Xl(home, Path.of("").toAbsolutePath().toString(), System.in, System.out, System.err,
                 DaemonStarter.fromEnvironment(home));
+        xl.terminal = true;
         int status = xl.run(args);
         System.out.flush();
         System.exit(status);
@@ -110,55 +110,20 @@ public final class Xl {
                     case 'x' -> {
                         return (int) r.number();
                     }
-                    case 'c' -> {
+                    case 'c', 'r' -> {
                         out.flush();
                         err.flush();
-                        console(ch, rin, rout);
+                        String name = new String(r.data(), java.nio.charset.StandardCharsets.UTF_8);
+                        boolean detached = XlConsole.run(ch, (int) r.number(), name, r.tag() == 'r',
+                                terminal ? null : in, out);
+                        if (detached) {
+                            throw new DetachedException();
+                        }
                         return -1 - (int) r.number();
                     }
                     default -> throw new ControlProtocol.ProtocolException("unknown reply record '" + r.tag() + "'");
                 }
             }
-        }
-    }
-
-    /** Copies the console both ways until the daemon closes it (the domain ended) or the user detaches. */
-    private void console(SocketChannel ch, InputStream rin, OutputStream rout) throws IOException {
-        boolean[] detached = {false};
-        Thread typing = Thread.ofPlatform().daemon().name("xl-console-input").start(() -> {
-            byte[] buf = new byte[1024];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    for (int i = 0; i < n; i++) {
-                        if (buf[i] == DETACH) {
-                            rout.write(buf, 0, i);
-                            detached[0] = true;
-                            ch.close();
-                            return;
-                        }
-                    }
-                    rout.write(buf, 0, n);
-                }
-            } catch (IOException e) {
-                // the console closed: nothing more to send
-            }
-        });
-        byte[] buf = new byte[8192];
-        try {
-            int n;
-            while ((n = rin.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            if (!detached[0]) {
-                throw e;
-            }
-        }
-        typing.interrupt();
-        if (detached[0]) {
-            throw new DetachedException();
         }
     }
 

@@ -25,6 +25,7 @@ public final class XlCommand {
         private final String cwd;
         private int consoleDomid = -1;
         private boolean unpauseAfterAttach;
+        private boolean consoleReadOnly;
 
         public Session(String cwd) {
             this.cwd = cwd;
@@ -37,8 +38,18 @@ public final class XlCommand {
 
         /** After the reply, the connection becomes domain {@code domid}'s console. */
         void attachConsole(int domid, boolean unpause) {
+            attachConsole(domid, unpause, false);
+        }
+
+        void attachConsole(int domid, boolean unpause, boolean readOnly) {
             consoleDomid = domid;
             unpauseAfterAttach = unpause;
+            consoleReadOnly = readOnly;
+        }
+
+        /** Whether the console is watched read-only (xl console -r, a jxen extension). */
+        public boolean consoleReadOnly() {
+            return consoleReadOnly;
         }
 
         public int consoleDomid() {

@@ -180,7 +180,7 @@ class XlDaemonTest {
     void createDashCFollowsTheConsoleAcrossRestartsAndExitsWithTheLastReason() throws Exception {
         // on_reboot = restart (the default) rebuilds the domain each time it reboots; the daemon
         // stops after ten quick restarts, and xl exits with reboot's status.
-        DaemonFixture.Outcome o = xl("create", "-c", idle("loop", "idle.after=50 idle.then=reboot"));
+        DaemonFixture.Outcome o = xl("create", "-c", idle("loop", "idle.after=300 idle.then=reboot"));
         assertThat(o.out().split("idle: up\n", -1)).hasSize(12);
         assertThat(o.err().lines().filter(l -> l.equals("xl: domain 'loop' rebooted: restarting it (on_reboot = restart)")))
                 .hasSize(10);
