@@ -1,9 +1,9 @@
 /**
- * The toolstack (partly built): the host daemon {@code jxend}, its control protocol, the
- * {@code xl} command line, the {@code xl.cfg} parser and domain lifecycle actions. It wires the
- * hypervisor, the emulator engine, xenstored and the backends together. Today it holds the
- * {@code jxen} launcher's commands ({@link dev.jxen.toolstack.cli}), the {@code xl.cfg} parser
- * ({@link dev.jxen.toolstack.config}) and {@code xl create -c}, which runs one PV domain in the
- * foreground ({@link dev.jxen.toolstack.xl}).
+ * The toolstack: the host daemon {@code jxend} and its control protocol
+ * ({@link dev.jxen.toolstack.daemon}), the {@code xl} command line ({@link dev.jxen.toolstack.xl}),
+ * domain consoles ({@link dev.jxen.toolstack.console}), the {@code xl.cfg} parser
+ * ({@link dev.jxen.toolstack.config}) and the {@code jxen} launcher's commands
+ * ({@link dev.jxen.toolstack.cli}). It wires the hypervisor, the emulator engine, xenstored and
+ * the backends together.
  */
 package dev.jxen.toolstack;
