@@ -101,6 +101,25 @@ class XenstoreUtilsTest {
     }
 
     @Test
+    void lsListsADirectoryLongerThanOnePayload() throws Exception {
+        // DIRECTORY answers E2BIG; libxenstore then reads the list with DIRECTORY_PART.
+        for (int i = 0; i < 400; i++) {
+            xs.dom0().write("/big/child-with-a-long-name-" + i, Integer.toString(i));
+        }
+        Result r = run("xenstore-list", "/big");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(400).startsWith("child-with-a-long-name-0").endsWith("child-with-a-long-name-399");
+    }
+
+    @Test
+    void aRelativePathFromAToolIsUnderDom0sHome() throws Exception {
+        Result r = run("xenstore-write", "rel", "x");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(xs.dom0().read("/local/domain/0/rel")).isEqualTo("x");
+    }
+
+    @Test
     void lsShowsPermissions() throws Exception {
         XsClient c = xs.dom0();
         c.write("/perm/node", "v");
