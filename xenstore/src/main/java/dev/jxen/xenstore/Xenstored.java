@@ -179,13 +179,14 @@ public final class Xenstored implements AutoCloseable {
      * Serves the unix socket at {@code unixSocket} (removing a stale socket file first); tools such as
      * Debian's xenstore-read use it with {@code XENSTORED_PATH}. {@link #close()} removes it.
      */
-    public void listen(Path unixSocket) throws IOException {
-        SocketServer s = new SocketServer(core, unixSocket);
+    public synchronized void listen(Path unixSocket) throws IOException {
         synchronized (core) {
             if (socket != null) {
-                s.close();
-                throw new IllegalStateException("already listening");
+                throw new IllegalStateException("xenstored already listens on a socket");
             }
+        }
+        SocketServer s = new SocketServer(core, unixSocket);
+        synchronized (core) {
             socket = s;
         }
     }

@@ -306,6 +306,37 @@ class RingTest {
     }
 
     @Test
+    void setTargetGivesADomainTheRightsOfItsTarget() throws Exception {
+        GuestRing target = introducedGuest(0);
+        GuestRing stubdom = introducedGuest(0);
+        String secret = "/local/domain/" + target.domid() + "/data/secret";
+        xs.dom0().write(secret, "s");
+        stubdom.send(Wire.READ, secret);
+        assertThat(stubdom.reply()).isEqualTo(Wire.ERROR + ":EACCES|");
+        xs.dom0().call(Wire.SET_TARGET, 0, (stubdom.domid() + "\0" + target.domid() + "\0").getBytes());
+        stubdom.send(Wire.READ, secret);
+        assertThat(stubdom.reply()).isEqualTo(Wire.READ + ":s");
+        assertThatThrownBy(() -> xs.dom0().call(Wire.SET_TARGET, 0, "999\0001\0".getBytes())).hasMessage("ENOENT");
+    }
+
+    @Test
+    void aShutdownFiresReleaseDomainOnceUntilResume() throws Exception {
+        GuestRing g = introducedGuest(0);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        xs.dom0().watch(Xenstored.RELEASE_DOMAIN, "r", (p, t) -> seen.add(p));
+        StoreTest.await(seen, 1);
+        xs.domainShutdown(g.domid());
+        xs.domainShutdown(g.domid());
+        StoreTest.await(seen, 2);
+        Thread.sleep(50);
+        assertThat(seen).hasSize(2);
+        xs.dom0().call(Wire.RESUME, 0, (g.domid() + "\0").getBytes());
+        xs.domainShutdown(g.domid());
+        StoreTest.await(seen, 3);
+        assertThat(seen).hasSize(3);
+    }
+
+    @Test
     void introduceChecksItsArguments() {
         GuestRing g = new GuestRing("g", 0);
         assertThatThrownBy(() -> xs.introduceDomain(0, g.mfn, g.port)).hasMessageStartingWith("EINVAL");
