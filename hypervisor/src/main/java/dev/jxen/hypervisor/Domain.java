@@ -2,6 +2,7 @@ package dev.jxen.hypervisor;
 
 import dev.jxen.abi.EventChannelOp;
 import dev.jxen.abi.XenErrno;
+import dev.jxen.hypervisor.grant.GrantTable;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.machine.MachineMemory;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ public final class Domain {
     private volatile NavigableMap<Long, String> symbols;
     final EventChannels events;
     final Console console;
+    private final GrantTable grants;
     private volatile boolean started;
     volatile boolean dying;
     /** SCHEDOP_shutdown_code: the reason the guest announced in advance. */
@@ -57,6 +59,8 @@ public final class Domain {
             sharedInfoMfn = frames.allocate(id);
         }
         this.totPages = memoryPages;
+        this.grants = new GrantTable(id, hypervisor.mmu(),
+                domid -> hypervisor.anyDomain(domid).map(Domain::grantTable).orElse(null));
         this.events = new EventChannels(this);
         this.console = new Console(this);
         this.vcpus = new Vcpu[vcpuCount];
@@ -137,12 +141,7 @@ public final class Domain {
     }
 
     private boolean isGrantFrame(long mfn) {
-        for (int i = 0; i < grantFrameCount; i++) {
-            if (grantFrames[i] == mfn) {
-                return true;
-            }
-        }
-        return false;
+        return grants.isTableFrame(mfn);
     }
 
     /** The machine frame behind guest frame {@code pfn}, or -1 when there is none. */
@@ -370,6 +369,7 @@ public final class Domain {
             return;
         }
         released = true;
+        grants.destroy(); // its mappings of other domains' grants go with its page tables
         FrameTable frames = hypervisor.frames();
         synchronized (frames) {
             for (long mfn = 0; mfn < frames.frameCount(); mfn++) {
@@ -388,32 +388,9 @@ public final class Domain {
         finish(new DomainExit(ShutdownReason.CRASH, report));
     }
 
-    /** Xen's default maximum number of grant-table frames per domain. */
-    public static final int MAX_GRANT_FRAMES = 64;
-    private final long[] grantFrames = new long[MAX_GRANT_FRAMES];
-    private int grantFrameCount;
-
-    /** Frames of the grant table so far (v1: 512 entries each). */
-    public synchronized int grantFrameCount() {
-        return grantFrameCount;
-    }
-
-    /** MFN of grant-table frame {@code i} (shared with the guest: owned by it, not in its P2M). */
-    public synchronized long grantFrame(int i) {
-        return grantFrames[i];
-    }
-
-    /** Grows the grant table to at least {@code frames} frames; false when memory is exhausted. */
-    synchronized boolean growGrantTable(int frames) {
-        FrameTable ft = hypervisor.frames();
-        while (grantFrameCount < frames) {
-            long mfn = ft.allocate(id);
-            if (mfn < 0) {
-                return false;
-            }
-            grantFrames[grantFrameCount++] = mfn;
-        }
-        return true;
+    /** The domain's grant table (its entries, and the grant mappings it holds). */
+    public GrantTable grantTable() {
+        return grants;
     }
 
     long[] p2mArray() {

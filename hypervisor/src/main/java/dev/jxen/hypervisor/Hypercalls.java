@@ -14,7 +14,6 @@ import static dev.jxen.abi.XenErrno.ETIME;
 import dev.jxen.abi.CallbackOp;
 import dev.jxen.abi.ConsoleIo;
 import dev.jxen.abi.EventChannelOp;
-import dev.jxen.abi.GrantTableOp;
 import dev.jxen.abi.Hypercall;
 import dev.jxen.abi.MemoryOp;
 import dev.jxen.abi.MmuOp;
@@ -23,6 +22,8 @@ import dev.jxen.abi.SchedOp;
 import dev.jxen.abi.SharedInfo;
 import dev.jxen.abi.VcpuOp;
 import dev.jxen.abi.XenVersion;
+import dev.jxen.hypervisor.grant.GrantCaller;
+import dev.jxen.hypervisor.grant.GrantOps;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.hypervisor.mm.PvMmu;
 import dev.jxen.machine.CpuState;
@@ -979,73 +980,66 @@ final class Hypercalls {
         };
     }
 
-    /** GNTST_* statuses of {@code grant_table.h}. */
-    static final int GNTST_OKAY = 0, GNTST_GENERAL_ERROR = -1, GNTST_BAD_DOMAIN = -2;
-
-    /**
-     * The grant-table calls a domU needs to set its table up (issue 4 brings mapping and copying):
-     * setup_table hands out the table's frames, query_size, set_version (1 only) and get_version.
-     */
+    /** HYPERVISOR_grant_table_op: the grant package does the work (see {@link GrantOps}). */
     private static long grantTableOp(Vcpu v, long cmd, long uop, long count) {
-        Domain d = v.domain();
-        if (count < 0 || count > 512) {
-            return -EINVAL;
+        return GrantOps.call(new VcpuGrantCaller(v), v.domain().grantTable(), cmd, uop, count);
+    }
+
+    /** The calling vCPU as the grant code sees it. */
+    private record VcpuGrantCaller(Vcpu v) implements GrantCaller {
+        @Override
+        public int domid() {
+            return v.domain().id();
         }
-        switch ((int) cmd) {
-            case GrantTableOp.QUERY_SIZE -> {
-                for (long i = 0; i < count; i++) {
-                    long p = uop + i * 16;
-                    int dom = v.read16(p);
-                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
-                        v.write16(p + 12, GNTST_BAD_DOMAIN);
-                        continue;
-                    }
-                    v.write32(p + 4, d.grantFrameCount());
-                    v.write32(p + 8, Domain.MAX_GRANT_FRAMES);
-                    v.write16(p + 12, GNTST_OKAY);
-                }
-                return 0;
+
+        @Override
+        public long read64(long va) {
+            return v.read64(va);
+        }
+
+        @Override
+        public int read32(long va) {
+            return v.read32(va);
+        }
+
+        @Override
+        public int read16(long va) {
+            return v.read16(va);
+        }
+
+        @Override
+        public void write64(long va, long value) {
+            v.write64(va, value);
+        }
+
+        @Override
+        public void write32(long va, int value) {
+            v.write32(va, value);
+        }
+
+        @Override
+        public void write16(long va, int value) {
+            v.write16(va, value);
+        }
+
+        @Override
+        public boolean tryWrite64(long va, long value) {
+            try {
+                v.write64(va, value);
+                return true;
+            } catch (GuestFault f) {
+                return false;
             }
-            case GrantTableOp.SETUP_TABLE -> {
-                for (long i = 0; i < count; i++) {
-                    long p = uop + i * 24;
-                    int dom = v.read16(p);
-                    int nr = v.read32(p + 4);
-                    long list = v.read64(p + 16);
-                    if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
-                        v.write16(p + 8, GNTST_BAD_DOMAIN);
-                        continue;
-                    }
-                    if (nr < 0 || nr > Domain.MAX_GRANT_FRAMES || !d.growGrantTable(nr)) {
-                        v.write16(p + 8, GNTST_GENERAL_ERROR);
-                        continue;
-                    }
-                    for (int k = 0; k < nr; k++) {
-                        v.write64(list + k * 8L, d.grantFrame(k));
-                    }
-                    v.write16(p + 8, GNTST_OKAY);
-                }
-                return 0;
-            }
-            case GrantTableOp.SET_VERSION -> {
-                int version = v.read32(uop);
-                if (version != 1) {
-                    v.write32(uop, 1);
-                    return version == 2 ? -EOPNOTSUPP : -EINVAL;
-                }
-                return 0;
-            }
-            case GrantTableOp.GET_VERSION -> {
-                int dom = v.read16(uop);
-                if (dom != MmuOp.DOMID_SELF && dom != d.id()) {
-                    return -EPERM;
-                }
-                v.write32(uop + 4, 1);
-                return 0;
-            }
-            default -> {
-                return -ENOSYS;
-            }
+        }
+
+        @Override
+        public long currentL4() {
+            return v.kernelMode ? v.kernelTable : v.userTable;
+        }
+
+        @Override
+        public void flushTlbs() {
+            v.domain().flushTlbs();
         }
     }
 

@@ -129,6 +129,22 @@ public final class Hypervisor implements AutoCloseable {
         return Optional.ofNullable(domains.get(id));
     }
 
+    /**
+     * A domain that is running or has shut down but was not destroyed yet (as Xen still finds a
+     * shut-down domain by id: its grants stay mappable until it is destroyed).
+     */
+    public Optional<Domain> anyDomain(int id) {
+        Domain d = domains.get(id);
+        if (d == null) {
+            for (Domain s : stopped) {
+                if (s.id() == id) {
+                    return Optional.of(s);
+                }
+            }
+        }
+        return Optional.ofNullable(d);
+    }
+
     public List<Domain> domains() {
         return new ArrayList<>(domains.values());
     }

@@ -15,6 +15,11 @@ public final class FrameTable {
     public static final int FREE = -1;
     /** Owner of Xen's own frames (DOMID_XEN in {@code xen.h}). */
     public static final int DOMID_XEN = 0x7FF2;
+    /**
+     * Owner of a frame whose domain was destroyed while another domain still had it mapped through
+     * a grant: it is freed when the last grant mapping goes (never handed to anyone before that).
+     */
+    public static final int ORPHAN = 0x7FF4;
 
     /** Page types (Xen's PGT_*). A frame has one at a time while its type count is non-zero. */
     public static final int PGT_NONE = 0, PGT_L1 = 1, PGT_L2 = 2, PGT_L3 = 3, PGT_L4 = 4, PGT_WRITABLE = 5,
@@ -26,6 +31,8 @@ public final class FrameTable {
     private final int[] typeCount;
     private final int[] refCount;
     private final boolean[] pinned;
+    /** Grant mappings of the frame (host and device mappings by other domains or dom0). */
+    private final int[] grantMaps;
     /** Frames handed out at least once: only these can hold old data. The others are still the mapping's zero pages. */
     private final java.util.BitSet used;
     private long cursor;
@@ -43,6 +50,7 @@ public final class FrameTable {
         typeCount = new int[(int) n];
         refCount = new int[(int) n];
         pinned = new boolean[(int) n];
+        grantMaps = new int[(int) n];
         used = new java.util.BitSet((int) n);
         freeFrames = n;
     }
@@ -88,9 +96,18 @@ public final class FrameTable {
         return -1;
     }
 
-    /** Returns a frame to the free pool, whatever its counts (the owner is being destroyed). */
+    /**
+     * Returns a frame to the free pool, whatever its counts (the owner is being destroyed). A frame
+     * still mapped through a grant becomes an {@link #ORPHAN} instead and is freed by the last
+     * {@link #putGrantMap}, so its contents never reach another domain while a grantee can see it.
+     */
     public synchronized void free(long mfn) {
         int i = (int) mfn;
+        if (grantMaps[i] > 0 && owner[i] != FREE) {
+            owner[i] = ORPHAN;
+            pinned[i] = false;
+            return;
+        }
         if (owner[i] != FREE) {
             owner[i] = FREE;
             type[i] = PGT_NONE;
@@ -123,6 +140,29 @@ public final class FrameTable {
 
     public boolean pinned(long mfn) {
         return pinned[(int) mfn];
+    }
+
+    /** Grant mappings of {@code mfn} now. */
+    public int grantMaps(long mfn) {
+        return grantMaps[(int) mfn];
+    }
+
+    /** Counts one more grant mapping of {@code mfn} (with the general reference it holds). */
+    synchronized void getGrantMap(long mfn) {
+        grantMaps[(int) mfn]++;
+        refCount[(int) mfn]++;
+    }
+
+    /** Drops a grant mapping; the last one of an {@link #ORPHAN} frees it. */
+    synchronized void putGrantMap(long mfn) {
+        int i = (int) mfn;
+        if (grantMaps[i] > 0) {
+            grantMaps[i]--;
+            refCount[i]--;
+        }
+        if (grantMaps[i] == 0 && owner[i] == ORPHAN) {
+            free(mfn);
+        }
     }
 
     void setType(long mfn, int t, int count) {

@@ -229,6 +229,11 @@ public final class PvMmu {
             return;
         }
         if (level == 1) {
+            if ((e & GNTTAB) != 0) {
+                // A grant mapping's references belong to its grant handle: only the grant unmap
+                // (or the mapper's destruction) gives them back.
+                return;
+            }
             ft.addRef(target, -1);
             if ((e & RW) != 0) {
                 putPageType(target);
@@ -310,6 +315,67 @@ public final class PvMmu {
                 putEntryRef(level, old);
             }
             return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ grant mappings
+
+    /**
+     * Takes the references a grant mapping of {@code mfn} holds: a general reference, counted as a
+     * grant mapping (so the frame outlives its owner's destruction while mapped), and for a
+     * writable mapping the writable type, so the owner cannot make it a page table meanwhile.
+     * Returns 0, or -EINVAL when {@code owner} no longer owns the frame or it cannot be writable.
+     */
+    public int getGrantRef(long mfn, int owner, boolean writable) {
+        synchronized (ft) {
+            if (!ownedBy(mfn, owner)) {
+                return refuse("granted frame not owned by domain " + owner, mfn);
+            }
+            if (writable) {
+                int rc = getPageType(mfn, FrameTable.PGT_WRITABLE, owner);
+                if (rc != 0) {
+                    return rc;
+                }
+            }
+            ft.getGrantMap(mfn);
+            return 0;
+        }
+    }
+
+    /** Gives back what {@link #getGrantRef} took. */
+    public void putGrantRef(long mfn, boolean writable) {
+        synchronized (ft) {
+            if (writable) {
+                putPageType(mfn);
+            }
+            ft.putGrantMap(mfn);
+        }
+    }
+
+    /**
+     * Machine address of the L1 entry at machine address {@code pteMa} when it lies in a validated
+     * L1 table of {@code domid} (GNTMAP_contains_pte), else -1.
+     */
+    public long grantPteAddress(long pteMa, int domid) {
+        synchronized (ft) {
+            long l1 = pteMa >>> MachineMemory.PAGE_SHIFT;
+            if ((pteMa & 7) != 0 || !ownedBy(l1, domid) || !ft.isPageTable(l1) || ft.type(l1) != FrameTable.PGT_L1) {
+                return -1;
+            }
+            return pteMa;
+        }
+    }
+
+    /**
+     * Stores a grant PTE (or, with {@code val} 0, clears one) at {@code pteMa} in a validated L1,
+     * returning the entry it replaced. The grant code holds the new entry's references; the caller
+     * releases the old entry's with {@link #putEntryRef} when it was an ordinary mapping.
+     */
+    public long exchangeGrantPte(long pteMa, long val) {
+        synchronized (ft) {
+            long old = mem.read64(pteMa);
+            mem.write64(pteMa, val);
+            return old;
         }
     }
 
