@@ -61,8 +61,9 @@ final class RingConnection extends Connection {
     void start(HostEventChannel eventChannel) {
         this.channel = eventChannel;
         page.set(INT, SERVER_FEATURES, page.get(INT, SERVER_FEATURES) | FEATURE_RECONNECTION | FEATURE_ERROR);
+        // No event now: as C xenstored, the guest hears from us only once it has asked something
+        // (a guest without an event callback would crash on an unexpected upcall).
         thread = Thread.ofVirtual().name("xenstored-dom" + domid).start(this::serve);
-        channel.notifyGuest();
     }
 
     /** The event channel's handler: runs on the guest's vCPU thread, so it only wakes the server. */

@@ -34,6 +34,7 @@ public final class Xenstored implements AutoCloseable {
     private final List<XsClient> clients = new ArrayList<>();
     private SocketServer socket;
 
+    /** A store serving {@code hypervisor}'s domains (null: a store for tools and tests only, which cannot introduce domains). */
     public Xenstored(Hypervisor hypervisor) {
         this.hypervisor = hypervisor;
         this.core = new Core(new Core.Domains() {
@@ -93,6 +94,9 @@ public final class Xenstored implements AutoCloseable {
      */
     public void introduceDomain(int domid, long storeMfn, int storePort) {
         synchronized (core) {
+            if (hypervisor == null) {
+                throw new XsException("EINVAL", "this xenstored has no hypervisor to serve domains on");
+            }
             if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) {
                 throw new XsException("EINVAL", "domain " + domid + " cannot be introduced");
             }
@@ -175,13 +179,14 @@ public final class Xenstored implements AutoCloseable {
      * Serves the unix socket at {@code unixSocket} (removing a stale socket file first); tools such as
      * Debian's xenstore-read use it with {@code XENSTORED_PATH}. {@link #close()} removes it.
      */
-    public void listen(Path unixSocket) throws IOException {
-        SocketServer s = new SocketServer(core, unixSocket);
+    public synchronized void listen(Path unixSocket) throws IOException {
         synchronized (core) {
             if (socket != null) {
-                s.close();
-                throw new IllegalStateException("already listening");
+                throw new IllegalStateException("xenstored already listens on a socket");
             }
+        }
+        SocketServer s = new SocketServer(core, unixSocket);
+        synchronized (core) {
             socket = s;
         }
     }

@@ -14,7 +14,9 @@ import dev.jxen.toolstack.xl.PvDomainRunner;
 import dev.jxen.toolstack.xl.ShutdownReason;
 import dev.jxen.toolstack.xl.UserError;
 import dev.jxen.toolstack.xl.XlHost;
+import dev.jxen.toolstack.xl.DomainStoreEntries;
 import dev.jxen.x86.X86Engine;
+import dev.jxen.xenstore.Xenstored;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,7 @@ final class DomainHost implements XlHost, AutoCloseable {
     private final JxenHome home;
     private final MachineMemory memory;
     private final Hypervisor hv;
+    private final Xenstored xenstored;
     private final Map<Integer, HostedDomain> domains = new ConcurrentSkipListMap<>();
     private final Map<Integer, HostedDomain> ended = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -71,6 +74,14 @@ final class DomainHost implements XlHost, AutoCloseable {
         this.onChange = onChange;
         this.memory = MachineMemory.allocate(memoryMiB << 20);
         this.hv = new Hypervisor(memory, new X86Engine());
+        this.xenstored = new Xenstored(hv);
+        DomainStoreEntries.writeDom0(xenstored.dom0());
+        try {
+            // For Debian's xenstore tools: XENSTORED_PATH=$JXEN_HOME/xenstored.sock
+            xenstored.listen(home.xenstoreSocket());
+        } catch (IOException e) {
+            log("xenstored: cannot listen on " + home.xenstoreSocket() + ": " + e.getMessage());
+        }
         log("jxen " + XEN_VERSION + ": " + memoryMiB + " MiB of machine memory, " + cpus() + " CPUs");
     }
 
@@ -193,7 +204,12 @@ final class DomainHost implements XlHost, AutoCloseable {
             ConsoleHub console = new ConsoleHub(d, home.consoleDir().resolve(cfg.name() + ".log"));
             String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
             hd = new HostedDomain(cfg, d, uuid, console, generation);
-            PvBoot.prepare(d, kernel, ramdisk, cfg.cmdline(), console);
+            PvBoot.Prepared p = PvBoot.prepare(d, kernel, ramdisk, cfg.cmdline(), console);
+            // As libxl: the domain's xenstore entries, then XS_INTRODUCE, before it runs.
+            DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(d.id(), cfg.name(), uuid,
+                    cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10, cfg.vcpus(), p.layout().storeMfn(), p.storePort(),
+                    p.layout().consoleMfn(), p.consolePort()));
+            xenstored.introduceDomain(d.id(), p.layout().storeMfn(), p.storePort());
         } catch (BuildException e) {
             d.destroy();
             throw new UserError(e.getMessage()); // the builder names the kernel file
@@ -252,7 +268,9 @@ final class DomainHost implements XlHost, AutoCloseable {
             }
             case RESTART, COREDUMP_RESTART, SOFT_RESET -> {
                 hd.domain.destroy();
-                domains.remove(domid);
+                if (domains.remove(domid, hd)) {
+                    releaseFromStore(hd);
+                }
                 restartedAs = restart(hd);
             }
             case DESTROY, COREDUMP_DESTROY -> hd.domain.destroy();
@@ -285,13 +303,27 @@ final class DomainHost implements XlHost, AutoCloseable {
     }
 
     private void forget(HostedDomain hd, Outcome o) {
-        domains.remove(hd.domid(), hd);
+        if (domains.remove(hd.domid(), hd)) {
+            releaseFromStore(hd);
+        }
         synchronized (ended) {
             ended.put(hd.domid(), hd);
         }
         hd.outcome.complete(o);
         hd.console.close();
         onChange.run();
+    }
+
+    /** As libxl on destroy: XS_RELEASE (fires @releaseDomain) and the domain's entries removed. */
+    private void releaseFromStore(HostedDomain hd) {
+        try {
+            if (xenstored.isIntroduced(hd.domid())) {
+                xenstored.releaseDomain(hd.domid());
+            }
+            DomainStoreEntries.remove(xenstored.dom0(), hd.domid(), hd.uuid);
+        } catch (RuntimeException e) {
+            log("domain " + hd.domid() + ": cleaning its xenstore entries: " + e);
+        }
     }
 
     private HostedDomain hosted(int domid) {
@@ -331,11 +363,21 @@ final class DomainHost implements XlHost, AutoCloseable {
         return true;
     }
 
+    /**
+     * The PV control protocol, as libxl: writes "poweroff" or "reboot" to the guest's
+     * control/shutdown, which its xenstore watch picks up. With {@code needFeature} (xl's -F), a
+     * guest that has not advertised control/feature-poweroff (or -reboot) counts as having no PV
+     * control and the request is refused, so that the caller can fall back.
+     */
     @Override
-    public void requestShutdown(int domid, ShutdownReason reason) throws UserError {
-        // The PV control protocol needs xenstored (control/shutdown); it joins the daemon next.
-        throw new UserError("PV control interface not available: external graceful "
-                + (reason == ShutdownReason.REBOOT ? "reboot" : "shutdown") + " not possible.");
+    public void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) throws UserError {
+        String what = reason == ShutdownReason.REBOOT ? "reboot" : "poweroff";
+        String control = "/local/domain/" + domid + "/control/";
+        if (needFeature && !"1".equals(xenstored.dom0().read(control + "feature-" + what))) {
+            throw new UserError("PV control interface not available: external graceful "
+                    + (reason == ShutdownReason.REBOOT ? "reboot" : "shutdown") + " not possible.");
+        }
+        xenstored.dom0().write(control + "shutdown", what);
     }
 
     @Override
@@ -459,6 +501,7 @@ final class DomainHost implements XlHost, AutoCloseable {
         }
         domains.clear();
         lifecycle.shutdownNow();
+        xenstored.close();
         hv.close();
         memory.close();
     }

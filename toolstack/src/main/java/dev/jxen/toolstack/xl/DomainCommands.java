@@ -57,7 +57,7 @@ final class DomainCommands {
         @Option(names = {"-a", "--all"}, description = "every domain but Domain-0")
         boolean all;
 
-        @Option(names = "-F", description = "when the guest has no PV control, shut it down from outside (as a power button would)")
+        @Option(names = "-F", description = "when the guest has not advertised PV control (control/feature-*), shut it down from outside (as a power button would)")
         boolean fallback;
 
         @Parameters(arity = "0..1", paramLabel = "DOMAIN")
@@ -93,14 +93,8 @@ final class DomainCommands {
                     waits.add(xl.host.whenShutdown(domid));
                 }
                 try {
-                    xl.host.requestShutdown(domid, reason());
+                    xl.host.requestShutdown(domid, reason(), fallback);
                 } catch (UserError e) {
-                    if (!fallback) {
-                        xl.err.println(e.getMessage());
-                        xl.err.println("Use \"-F\" to fallback to " + (reboot ? "a reset" : "a power-off") + " from outside the guest.");
-                        xl.err.println(what + " failed (rc=-8)");
-                        return 1;
-                    }
                     xl.err.println("PV control interface not available: " + (reboot ? "resetting" : "powering off")
                             + " the domain from outside.");
                     xl.host.forceShutdown(domid, reason());

@@ -1,6 +1,7 @@
 package dev.jxen.toolstack.xl;
 
 import dev.jxen.builder.BadImageException;
+import dev.jxen.builder.BootLayout;
 import dev.jxen.builder.BuildException;
 import dev.jxen.builder.KernelImage;
 import dev.jxen.hypervisor.ConsoleSink;
@@ -10,19 +11,22 @@ import dev.jxen.hypervisor.Hypervisor;
 import dev.jxen.machine.MachineMemory;
 import dev.jxen.toolstack.config.DomainConfig;
 import dev.jxen.x86.X86Engine;
+import dev.jxen.xenstore.Xenstored;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Runs a PV domain on jxen: loads the kernel (builder), creates the domain (hypervisor), lays it
  * out, sets vCPU 0's entry state, pins the boot page tables, starts it with its console on the
- * given stream, and waits for it to end. Each run has its own machine memory and hypervisor, so a
- * restarted domain starts from scratch.
+ * given stream, and waits for it to end. Each run has its own machine memory, hypervisor and
+ * xenstored (with the domain's entries, introduced before it starts), so a restarted domain starts
+ * from scratch.
  */
 public final class PvDomainRunner implements DomainRunner {
     /** Frames beyond the guest's own: the hypervisor's M2P table, shared_info, spare room. */
@@ -37,30 +41,43 @@ public final class PvDomainRunner implements DomainRunner {
         long pages = cfg.memoryMiB() * PAGES_PER_MIB;
         long machineFrames = pages + pages / 256 + OVERHEAD_FRAMES;
         try (MachineMemory memory = MachineMemory.allocate(machineFrames * MachineMemory.PAGE_SIZE);
-                Hypervisor hypervisor = new Hypervisor(memory, new X86Engine())) {
+                Hypervisor hypervisor = new Hypervisor(memory, new X86Engine());
+                Xenstored xenstored = new Xenstored(hypervisor)) {
             // vCPU 0 starts; the guest brings the others up with VCPUOP_up, as on Xen.
             Domain domain = hypervisor.createDomain(cfg.name(), pages, cfg.maxvcpus());
             try {
-                boot(domain, kernel, ramdisk, cfg, console);
+                boot(domain, kernel, ramdisk, cfg, console, xenstored);
                 input.attach(domain::sendConsoleInput);
                 DomainExit exit = domain.exit().get();
                 return new Outcome(reason(exit), exit.crashReport());
             } finally {
                 input.detach();
                 domain.destroy();
+                if (xenstored.isIntroduced(domain.id())) {
+                    xenstored.releaseDomain(domain.id());
+                }
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("domain " + cfg.name() + " ended abnormally", e.getCause());
         }
     }
 
-    private static void boot(Domain domain, KernelImage kernel, byte[] ramdisk, DomainConfig cfg, OutputStream console)
-            throws UserError {
+    private static void boot(Domain domain, KernelImage kernel, byte[] ramdisk, DomainConfig cfg, OutputStream console,
+            Xenstored xenstored) throws UserError {
+        PvBoot.Prepared prepared;
         try {
-            PvBoot.prepare(domain, kernel, ramdisk, cfg.cmdline(), ConsoleSink.of(console));
+            prepared = PvBoot.prepare(domain, kernel, ramdisk, cfg.cmdline(), ConsoleSink.of(console));
         } catch (BuildException e) {
             throw new UserError(e.getMessage()); // the builder names the kernel file
         }
+        // As libxl: the domain's xenstore entries, then XS_INTRODUCE, before it runs.
+        BootLayout layout = prepared.layout();
+        String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
+        DomainStoreEntries.writeDom0(xenstored.dom0());
+        DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(domain.id(), cfg.name(), uuid,
+                cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10, cfg.vcpus(), layout.storeMfn(), prepared.storePort(),
+                layout.consoleMfn(), prepared.consolePort()));
+        xenstored.introduceDomain(domain.id(), layout.storeMfn(), prepared.storePort());
         domain.start();
     }
 

@@ -58,9 +58,10 @@ public interface XlHost {
 
     /**
      * Asks the guest to shut down for {@code reason} (poweroff or reboot) through xenstore's
-     * control/shutdown, as libxl does. Throws when there is no way to ask it.
+     * control/shutdown, as libxl does. With {@code needFeature}, throws when the guest has not
+     * advertised that it listens (control/feature-poweroff or -reboot).
      */
-    void requestShutdown(int domid, ShutdownReason reason) throws UserError;
+    void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) throws UserError;
 
     /** Shuts domain {@code domid} down from outside, as if the guest had asked for {@code reason} (xl shutdown -F). */
     void forceShutdown(int domid, ShutdownReason reason);

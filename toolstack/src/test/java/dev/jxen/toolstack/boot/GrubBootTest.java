@@ -15,7 +15,7 @@ class GrubBootTest {
 
     @Test
     void grubStartsAndWaitsForXenstore() throws Exception {
-        // There is no xenstored yet (issue 4): GRUB must get as far as its first request and wait there.
+        // Without xenstored GRUB must get as far as its first request and wait there.
         RealBoot.Outcome o = RealBoot.boot(GuestImages.grub(), "", 64, LIMIT, false, p -> p.storeRequestBytes() > 0);
         o.save("grub-no-store");
         assertThat(o.exit()).as(o.describe()).isNull();
@@ -24,18 +24,18 @@ class GrubBootTest {
     }
 
     @Test
-    void grubWritesItsConsoleAndReachesItsPromptWithAnEmptyXenstore() throws Exception {
+    void grubWritesItsConsoleAndReachesItsPromptWithXenstored() throws Exception {
         RealBoot.Outcome o = RealBoot.boot(GuestImages.grub(), "", 64, LIMIT, true,
                 p -> p.console().contains("grub> "));
         o.save("grub");
         assertThat(o.exit()).as(o.describe()).isNull();
         assertThat(o.console()).as(o.describe())
                 .contains("Welcome to GRUB!")
-                // No disks in the store: its embedded grub.cfg finds no configuration to load.
+                // No disks under device/ in the store: its embedded grub.cfg finds no configuration to load.
                 .contains("error: no such device: /boot/grub/grub.cfg.")
                 .contains("GNU GRUB  version 2.")
                 .contains("grub> ");
-        assertThat(o.storeAnswers()).isPositive();
+        assertThat(o.storeReplyBytes()).isPositive();
     }
 
     @Test

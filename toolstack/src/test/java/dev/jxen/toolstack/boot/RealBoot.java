@@ -8,8 +8,10 @@ import dev.jxen.hypervisor.DomainExit;
 import dev.jxen.hypervisor.Hypervisor;
 import dev.jxen.machine.CpuState;
 import dev.jxen.machine.MachineMemory;
+import dev.jxen.toolstack.xl.DomainStoreEntries;
 import dev.jxen.toolstack.xl.PvBoot;
 import dev.jxen.x86.X86Engine;
+import dev.jxen.xenstore.Xenstored;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -35,8 +38,8 @@ import java.util.function.Predicate;
 final class RealBoot {
     /** Frames beyond the guest's own: the hypervisor's M2P, shared_info and spare room. */
     private static final long OVERHEAD_FRAMES = 4096;
-    /** xenstore_domain_interface.req_prod (io/xs_wire.h). */
-    private static final int XS_REQ_PROD = 2052;
+    /** xenstore_domain_interface.req_prod and rsp_prod (io/xs_wire.h). */
+    private static final int XS_REQ_PROD = 2052, XS_RSP_PROD = 2060;
     private static final boolean PROFILE = "1".equals(System.getenv("JXEN_BOOT_PROFILE"));
     private static final String[] GPRS = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8 ", "r9 ", "r10", "r11", "r12", "r13", "r14", "r15"};
@@ -53,12 +56,12 @@ final class RealBoot {
 
     /** What a boot showed. {@code exit} is null when the domain was still running at the end. */
     record Outcome(String console, DomainExit exit, String where, long hypercalls, long millis,
-                   int storeRequestBytes, int storeAnswers, String firstStoreRequest) {
+                   int storeRequestBytes, int storeReplyBytes, String firstStoreRequest) {
         /** A few lines for assertion messages: how the boot ended and the console's tail. */
         String describe() {
             String tail = console.length() > 3000 ? "..." + console.substring(console.length() - 3000) : console;
             return "after " + millis + " ms, " + hypercalls + " hypercalls, " + storeRequestBytes
-                    + " bytes of xenstore requests (" + storeAnswers + " answered"
+                    + " bytes of xenstore requests (" + storeReplyBytes + " bytes of replies"
                     + (firstStoreRequest == null ? "" : "; the first: " + firstStoreRequest) + "): "
                     + (exit == null ? "still running at " + where : "ended " + exit.reason()
                     + (exit.crashReport() != null ? "\n" + exit.crashReport() : ""))
@@ -79,29 +82,48 @@ final class RealBoot {
 
     /**
      * Boots {@code image} with {@code memoryMiB} of RAM and {@code cmdline}, and returns once
-     * {@code done} holds, the domain ends or {@code limit} passes. With {@code emptyStore} an
-     * {@link EmptyXenstore} answers the guest's xenstore requests (and signals the store's event
-     * channel); without it nobody does.
+     * {@code done} holds, the domain ends or {@code limit} passes. With {@code serveStore} a real
+     * {@link Xenstored} serves the guest's store ring, with the entries the toolstack writes
+     * ({@link DomainStoreEntries}); without it nobody answers.
      */
-    static Outcome boot(Path image, String cmdline, int memoryMiB, Duration limit, boolean emptyStore,
+    static Outcome boot(Path image, String cmdline, int memoryMiB, Duration limit, boolean serveStore,
             Predicate<Progress> done) throws Exception {
-        return boot(image, null, cmdline, memoryMiB, limit, emptyStore, done);
+        return boot(image, null, cmdline, memoryMiB, limit, serveStore, done);
     }
 
     /** As above, with {@code ramdisk} (an initrd / initramfs image, or null) as the boot module. */
-    static Outcome boot(Path image, byte[] ramdisk, String cmdline, int memoryMiB, Duration limit, boolean emptyStore,
+    static Outcome boot(Path image, byte[] ramdisk, String cmdline, int memoryMiB, Duration limit, boolean serveStore,
             Predicate<Progress> done) throws Exception {
+        return boot(image, ramdisk, cmdline, memoryMiB, limit, serveStore, (xs, domid) -> { }, done);
+    }
+
+    /** What a test adds to xenstored (watches, nodes) once the domain is introduced, before it starts. */
+    interface StoreSetup {
+        void prepare(Xenstored xenstored, int domid);
+    }
+
+    /** As above, with {@code storeSetup} run before the domain starts (when {@code serveStore}). */
+    static Outcome boot(Path image, byte[] ramdisk, String cmdline, int memoryMiB, Duration limit, boolean serveStore,
+            StoreSetup storeSetup, Predicate<Progress> done) throws Exception {
         KernelImage kernel = KernelImage.load(image);
         long pages = (long) memoryMiB << 8;
         StringBuffer console = new StringBuffer();
         try (MachineMemory memory = MachineMemory.allocate((pages + pages / 256 + OVERHEAD_FRAMES) << 12);
-                Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
+                Hypervisor hv = new Hypervisor(memory, new X86Engine());
+                Xenstored xenstored = serveStore ? new Xenstored(hv) : null) {
             Domain d = hv.createDomain(image.getFileName().toString(), pages);
             PvBoot.Prepared boot = PvBoot.prepare(d, kernel, ramdisk, cmdline,
                     (b, o, l) -> console.append(new String(b, o, l, StandardCharsets.ISO_8859_1)));
             BootLayout layout = boot.layout();
             int storePort = boot.storePort();
-            EmptyXenstore store = emptyStore ? new EmptyXenstore(memory, layout.storeMfn()) : null;
+            if (xenstored != null) {
+                DomainStoreEntries.writeDom0(xenstored.dom0());
+                DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(d.id(), d.name(),
+                        UUID.randomUUID().toString(), (long) memoryMiB << 10, (long) memoryMiB << 10, 1, layout.storeMfn(), storePort,
+                        layout.consoleMfn(), boot.consolePort()));
+                xenstored.introduceDomain(d.id(), layout.storeMfn(), storePort);
+                storeSetup.prepare(xenstored, d.id());
+            }
             long storeReqProd = (layout.storeMfn() << MachineMemory.PAGE_SHIFT) + XS_REQ_PROD;
             Map<String, Integer> samples = new HashMap<>();
             long t0 = System.nanoTime();
@@ -110,9 +132,6 @@ final class RealBoot {
             DomainExit exit = null;
             try {
                 while (!done.test(new Progress(console.toString(), memory.read32(storeReqProd), d))) {
-                    if (store != null && store.poll() > 0) {
-                        d.notifyPort(storePort); // Linux sleeps until the store's event; GRUB polls
-                    }
                     if (PROFILE) {
                         sample(d, layout.symbols(), samples);
                     }
@@ -120,7 +139,7 @@ final class RealBoot {
                     if (left <= 0) {
                         break;
                     }
-                    long wait = PROFILE || store != null ? 1_000_000L : 20_000_000L;
+                    long wait = PROFILE ? 1_000_000L : 20_000_000L;
                     try {
                         exit = d.exit().get(Math.min(left, wait), TimeUnit.NANOSECONDS);
                         break;
@@ -130,7 +149,7 @@ final class RealBoot {
                 }
                 return new Outcome(console.toString(), exit, where(d.vcpu(0).state(), layout.symbols()),
                         d.vcpu(0).hypercallCount(), (System.nanoTime() - t0) / 1_000_000,
-                        memory.read32(storeReqProd), store == null ? 0 : store.requests(),
+                        memory.read32(storeReqProd), memory.read32(storeReqProd - XS_REQ_PROD + XS_RSP_PROD),
                         firstRequest(memory, layout.storeMfn()));
             } finally {
                 if (PROFILE) {

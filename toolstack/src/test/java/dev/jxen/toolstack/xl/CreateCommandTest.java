@@ -63,7 +63,7 @@ class CreateCommandTest {
         }
 
         @Override
-        public void requestShutdown(int domid, ShutdownReason reason) {
+        public void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) {
         }
 
         @Override
