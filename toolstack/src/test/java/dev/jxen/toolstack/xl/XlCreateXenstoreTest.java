@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code xl create -c} serves the domain's xenstore ring with the toolstack's entries, as on Xen. */
+/** {@code xl create -c} through jxend serves the domain's xenstore ring with the toolstack's entries, as on Xen. */
 @Timeout(120)
 class XlCreateXenstoreTest {
     @TempDir
     Path dir;
+
+    @TempDir
+    Path home;
 
     @Test
     void theXenstoreKernelFindsItsEntriesAndPasses() throws Exception {
@@ -22,7 +25,10 @@ class XlCreateXenstoreTest {
                 memory = 16
                 extra = "expect_name=store-guest"
                 """.formatted(XlCreatePvTest.pvKernel("xenstore")));
-        XlCreatePvTest.Outcome o = XlCreatePvTest.xl("create", "-c", cfg.toString());
+        DaemonFixture.Outcome o;
+        try (DaemonFixture daemon = new DaemonFixture(home)) {
+            o = daemon.xl("create", "-c", cfg.toString());
+        }
         assertThat(o.err()).isEmpty();
         assertThat(o.out()).contains("xenstore: info domid ", "name store-guest")
                 .contains("xenstore: ok its name is the one the toolstack gave")
