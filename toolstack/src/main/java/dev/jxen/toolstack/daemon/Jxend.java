@@ -272,6 +272,7 @@ public final class Jxend implements AutoCloseable {
             }
             closing = true;
         }
+        System.out.println("jxend: stopping; its domains are destroyed with it");
         try {
             server.close();
         } catch (IOException ignored) {

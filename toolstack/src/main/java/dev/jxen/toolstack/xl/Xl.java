@@ -64,6 +64,15 @@ public final class Xl {
             int domid = -status - 1;
             while (true) {
                 if (!args[0].equals("create")) {
+                    // xl console: the console closed because the domain ended, or because the
+                    // daemon (and every domain with it) went away, which the user must hear of.
+                    SocketChannel probe = connect();
+                    if (probe == null) {
+                        err.println("xl: the jxend daemon went away; domain " + domid
+                                + " went with it (its log: " + home.log() + ")");
+                        return 1;
+                    }
+                    probe.close();
                     return 0;
                 }
                 boolean quiet = List.of(args).contains("-q") || List.of(args).contains("--quiet");
