@@ -372,12 +372,17 @@ public final class Domain {
         grants.destroy(); // its mappings of other domains' grants go with its page tables
         FrameTable frames = hypervisor.frames();
         synchronized (frames) {
+            long lowest = Long.MAX_VALUE, highest = -1;
             for (long mfn = 0; mfn < frames.frameCount(); mfn++) {
                 if (frames.owner(mfn) == id) {
                     hypervisor.m2p().set(mfn, -1L);
                     frames.free(mfn);
+                    lowest = Math.min(lowest, mfn);
+                    highest = mfn;
                 }
             }
+            // Its memory goes back to the host now, so the next domain's frames need no clearing.
+            frames.discardFree(lowest, highest + 1);
         }
     }
 

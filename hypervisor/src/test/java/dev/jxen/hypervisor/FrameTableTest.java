@@ -36,6 +36,35 @@ class FrameTableTest {
     }
 
     @Test
+    void framesOfADestroyedDomainAreZeroWhenTheNextDomainGetsThemAndOthersKeepTheirData() {
+        try (MachineMemory memory = MachineMemory.allocate(4L << 20);
+                Hypervisor hv = new Hypervisor(memory, new X86Engine(), new FakeClock())) {
+            FrameTable ft = hv.frames();
+            Domain keeper = hv.createDomain("keeper", 16);
+            for (long pfn = 0; pfn < 16; pfn++) {
+                memory.write64((keeper.mfn(pfn) << 12) + 4088, 0x5eed_0000L + pfn);
+            }
+            // Nearly all the rest, so that the next domain can only get these frames back.
+            long pages = ft.freeFrames() - 1;
+            Domain a = hv.createDomain("a", pages);
+            for (long pfn = 0; pfn < pages; pfn++) {
+                memory.write64(a.mfn(pfn) << 12, -1L);
+                memory.write64((a.mfn(pfn) << 12) + 4088, -1L);
+            }
+            a.destroy();
+            Domain b = hv.createDomain("b", pages);
+            for (long pfn = 0; pfn < pages; pfn++) {
+                assertThat(ft.owner(b.mfn(pfn))).isEqualTo(b.id());
+                assertThat(memory.read64(b.mfn(pfn) << 12)).as("pfn " + pfn).isZero();
+                assertThat(memory.read64((b.mfn(pfn) << 12) + 4088)).as("pfn " + pfn).isZero();
+            }
+            for (long pfn = 0; pfn < 16; pfn++) {
+                assertThat(memory.read64((keeper.mfn(pfn) << 12) + 4088)).isEqualTo(0x5eed_0000L + pfn);
+            }
+        }
+    }
+
+    @Test
     void aDomainLargerThanFreeMemoryIsRefused() {
         try (MachineMemory memory = MachineMemory.allocate(4L << 20);
                 Hypervisor hv = new Hypervisor(memory, new X86Engine(), new FakeClock())) {

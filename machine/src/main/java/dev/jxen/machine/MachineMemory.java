@@ -127,6 +127,25 @@ public final class MachineMemory implements AutoCloseable {
         noteWrite(mfn << PAGE_SHIFT, PAGE_SIZE);
     }
 
+    /**
+     * Gives the host back the memory of {@code count} frames from {@code firstMfn}: they read as
+     * zero afterwards (and cost host memory again only once written), and code decoded from them
+     * is dropped. Much cheaper than {@link #zeroFrame} for frames that were written.
+     */
+    public void discard(long firstMfn, long count) {
+        if (count <= 0) {
+            return;
+        }
+        if (firstMfn < 0 || firstMfn + count > frameCount) {
+            throw new IndexOutOfBoundsException("frames " + firstMfn + "+" + count + " of " + frameCount);
+        }
+        if (!NativeMapping.discard(segment.asSlice(firstMfn << PAGE_SHIFT, count << PAGE_SHIFT))) {
+            // Not expected on Linux; zeroing gives the same contents.
+            segment.asSlice(firstMfn << PAGE_SHIFT, count << PAGE_SHIFT).fill((byte) 0);
+        }
+        noteWrite(firstMfn << PAGE_SHIFT, count << PAGE_SHIFT);
+    }
+
     /** Records that {@code [ma, ma+len)} was written outside an engine; drops decoded code there. */
     public void noteWrite(long ma, long len) {
         if (len <= 0) {
@@ -170,8 +189,11 @@ public final class MachineMemory implements AutoCloseable {
         private static final int MAP_PRIVATE = 0x02;
         private static final int MAP_ANONYMOUS = 0x20;
         private static final int MAP_NORESERVE = 0x4000;
+        /** Private anonymous pages read as zero after it, and their host memory is freed. */
+        private static final int MADV_DONTNEED = 4;
         private static final MethodHandle MMAP;
         private static final MethodHandle MUNMAP;
+        private static final MethodHandle MADVISE;
 
         static {
             Linker linker = Linker.nativeLinker();
@@ -181,6 +203,18 @@ public final class MachineMemory implements AutoCloseable {
                             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
             MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_INT));
+        }
+
+        /** madvise(MADV_DONTNEED) of a page-aligned part of the mapping; false when it failed. */
+        static boolean discard(MemorySegment part) {
+            try {
+                return (int) MADVISE.invokeExact(part, part.byteSize(), MADV_DONTNEED) == 0;
+            } catch (Throwable t) {
+                return false;
+            }
         }
 
         static MemorySegment mapAnonymous(long size, Arena arena) {

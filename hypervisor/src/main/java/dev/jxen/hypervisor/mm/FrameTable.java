@@ -118,6 +118,27 @@ public final class FrameTable {
         }
     }
 
+    /**
+     * Returns the host memory of the free frames in {@code [fromMfn, toMfn)} that were used: they
+     * are zero again (never-used frames), so allocating them later costs no clearing. Called when
+     * a domain goes, where one call covers all its frames, instead of clearing each frame when it
+     * is handed out again, which would be on the next domain's creation path.
+     */
+    public synchronized void discardFree(long fromMfn, long toMfn) {
+        int end = (int) Math.min(toMfn, owner.length);
+        int run = -1;
+        for (int i = (int) Math.max(0, Math.min(fromMfn, end)); i <= end; i++) {
+            boolean discardable = i < end && owner[i] == FREE && used.get(i);
+            if (discardable && run < 0) {
+                run = i;
+            } else if (!discardable && run >= 0) {
+                memory.discard(run, i - run);
+                used.clear(run, i);
+                run = -1;
+            }
+        }
+    }
+
     public boolean valid(long mfn) {
         return mfn >= 0 && mfn < owner.length;
     }
