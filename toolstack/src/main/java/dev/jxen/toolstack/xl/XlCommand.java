@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,14 +14,20 @@ import picocli.CommandLine.Command;
  * sends the arguments and plays back what this prints, its exit status, or a console.
  */
 @Command(name = "xl", mixinStandardHelpOptions = true, version = "xl (jxen 0.1.0)",
-        description = "Xen's domain management command, on jxen.",
-        subcommands = {CreateCommand.class, ListCommand.class, DomainCommands.Destroy.class,
-            DomainCommands.Shutdown.class, DomainCommands.Reboot.class, DomainCommands.Pause.class,
-            DomainCommands.Unpause.class, DomainCommands.Console.class, InfoCommands.Info.class,
-            InfoCommands.Dmesg.class, InfoCommands.Uptime.class, DomainCommands.Domid.class,
-            DomainCommands.Domname.class, InfoCommands.VcpuList.class, DomainCommands.Outcome.class,
-            CommandLine.HelpCommand.class})
+        description = "Xen's domain management command, on jxen.")
 public final class XlCommand {
+    /**
+     * The subcommands, in the order help lists them. Not in the annotation: picocli builds the
+     * model of every subcommand it is given (reflection, a few milliseconds each time), so a
+     * request builds only the one it names (see {@link #commandLine}).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(CreateCommand.class, ListCommand.class,
+            DomainCommands.Destroy.class, DomainCommands.Shutdown.class, DomainCommands.Reboot.class,
+            DomainCommands.Pause.class, DomainCommands.Unpause.class, DomainCommands.Console.class,
+            InfoCommands.Info.class, InfoCommands.Dmesg.class, InfoCommands.Uptime.class, DomainCommands.Domid.class,
+            DomainCommands.Domname.class, InfoCommands.VcpuList.class, DomainCommands.Outcome.class,
+            CommandLine.HelpCommand.class);
+
     /** What one request of a client asked for beyond its output: its directory, and a console to attach. */
     public static final class Session {
         private final String cwd;
@@ -76,7 +84,7 @@ public final class XlCommand {
 
     /** Runs the command line against {@code host} and returns its exit status. */
     public static int execute(String[] args, PrintStream out, PrintStream err, XlHost host, Session session) {
-        CommandLine cl = new CommandLine(new XlCommand(out, err, host, session));
+        CommandLine cl = commandLine(new XlCommand(out, err, host, session), args.length == 0 ? null : args[0]);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
@@ -93,6 +101,34 @@ public final class XlCommand {
         out.flush();
         err.flush();
         return status;
+    }
+
+    /**
+     * The command line for a request whose first argument is {@code first}: with only that
+     * subcommand when it names one, else (no command, an option, help, a mistake) with all of
+     * them, so that usage and error messages list every command.
+     */
+    static CommandLine commandLine(XlCommand xl, String first) {
+        CommandLine cl = new CommandLine(xl);
+        Class<?> only = null;
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c != CommandLine.HelpCommand.class && names(c).contains(first)) {
+                only = c;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
+        return cl;
+    }
+
+    private static List<String> names(Class<?> command) {
+        Command c = command.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(c.aliases()));
+        names.add(c.name());
+        return names;
     }
 
     /**

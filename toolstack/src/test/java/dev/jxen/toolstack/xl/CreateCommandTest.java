@@ -241,4 +241,19 @@ class CreateCommandTest {
         assertThat(o.status()).isZero();
         assertThat(o.out()).contains("create", "list", "destroy", "shutdown", "console", "vcpu-list").doesNotContain("_outcome");
     }
+
+    @Test
+    void helpOfOneCommandAndAnAliasWork() {
+        Outcome help = xl("help", "create");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("Usage: xl create", "-c", "--dryrun");
+        assertThat(xl("li").out()).isEqualTo(xl("list").out()).startsWith("Name");
+    }
+
+    @Test
+    void aMistypedCommandIsNamedAndTheNearestCommandSuggested() {
+        Outcome o = xl("vcpu-lst", "x");
+        assertThat(o.status()).isNotZero();
+        assertThat(o.err()).contains("'vcpu-lst'", "xl vcpu-list");
+    }
 }
