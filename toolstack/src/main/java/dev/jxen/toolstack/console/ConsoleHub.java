@@ -18,6 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -41,11 +45,22 @@ public final class ConsoleHub implements ConsoleSink, AutoCloseable {
     /** Output kept for clients and the log to catch up on; a client further behind is dropped. */
     static final int BACKLOG_BYTES = 256 * 1024;
 
+    private static final String IDLE_PUMP = "console pump (idle)";
+    /**
+     * The hubs' pump threads, kept for the next console when a domain ends: starting a thread waits
+     * until the OS has run it, which takes milliseconds on a busy host, and every domain's
+     * creation would wait for it.
+     */
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(
+            r -> Thread.ofPlatform().daemon().name(IDLE_PUMP).unstarted(r));
+
     private final String label;
     private final Consumer<byte[]> input;
     private final FileChannel log;
     private final Selector selector;
-    private final Thread pump;
+    /** Ends when the pump has delivered the last output and closed everything. */
+    private final CountDownLatch pumpEnded = new CountDownLatch(1);
+    private volatile Thread pumpThread;
 
     /** Output ring: byte {@code p} of the stream is at {@code ring[p % BACKLOG_BYTES]}. */
     private final Object ringLock = new Object();
@@ -106,7 +121,7 @@ public final class ConsoleHub implements ConsoleSink, AutoCloseable {
             log.close();
             throw e;
         }
-        this.pump = Thread.ofPlatform().daemon().name("console " + label).start(this::pump);
+        PUMPS.execute(this::pump);
     }
 
     /** Guest output, on the vCPU's thread: copied into the ring, never blocking on I/O. */
@@ -178,9 +193,9 @@ public final class ConsoleHub implements ConsoleSink, AutoCloseable {
         }
         closed = true;
         selector.wakeup();
-        if (Thread.currentThread() != pump) {
+        if (Thread.currentThread() != pumpThread) {
             try {
-                pump.join(2000);
+                pumpEnded.await(2000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -188,6 +203,8 @@ public final class ConsoleHub implements ConsoleSink, AutoCloseable {
     }
 
     private void pump() {
+        pumpThread = Thread.currentThread();
+        pumpThread.setName("console " + label);
         try {
             while (!closed) {
                 selector.select();
@@ -232,6 +249,8 @@ public final class ConsoleHub implements ConsoleSink, AutoCloseable {
             } catch (IOException ignored) {
                 // the data written so far is in the file
             }
+            pumpThread.setName(IDLE_PUMP);
+            pumpEnded.countDown();
         }
     }
 
