@@ -63,7 +63,7 @@ final class BootBenchCommand implements Callable<Integer> {
     }
 
     /** A path, or the name of a PV kernel built into guests/target/pv (beside the programs' bin/). */
-    private static Path resolve(String name) {
+    static Path resolve(String name) {
         Path p = Path.of(name);
         String dir = System.getProperty(GuestPrograms.GUESTS_PROPERTY);
         if (p.toFile().exists() || name.contains("/") || dir == null) {
@@ -72,7 +72,7 @@ final class BootBenchCommand implements Callable<Integer> {
         return Path.of(dir).resolveSibling("pv").resolve(name);
     }
 
-    private static double median(long[] v) {
+    static double median(long[] v) {
         long[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
