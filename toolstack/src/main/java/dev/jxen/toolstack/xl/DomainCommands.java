@@ -107,6 +107,9 @@ final class DomainCommands {
             BlockingQueue<String> reports = new LinkedBlockingQueue<>();
             for (int domid : targets) {
                 xl.err.println((reboot ? "Rebooting" : "Shutting down") + " domain " + domid);
+                // Watched before asking: a guest quick to power off (and be destroyed by its
+                // on_poweroff) is still reported with its reason.
+                var ended = waitForIt ? xl.host.whenShutdown(domid) : null;
                 try {
                     xl.host.requestShutdown(domid, reason());
                 } catch (UserError e) {
@@ -114,8 +117,8 @@ final class DomainCommands {
                     xl.err.println(what + " failed (rc=-3)");
                     return 1;
                 }
-                if (waitForIt) {
-                    xl.host.whenShutdown(domid).thenAccept(r -> reports.add(r == null
+                if (ended != null) {
+                    ended.thenAccept(r -> reports.add(r == null
                             ? "Domain " + domid + " has been destroyed"
                             : "Domain " + domid + " has been shut down, reason code " + r.code()));
                 }
