@@ -197,7 +197,7 @@ final class DomainCommands {
         @Option(names = "-n", paramLabel = "NUM", description = "console number (only 0)")
         private int number;
 
-        @Option(names = "-r", description = "read-only: watch the output, type nothing (any number of these may attach)")
+        @Option(names = {"-r", "--read-only"}, description = "read-only: watch the output, type nothing (any number of these may attach)")
         private boolean readOnly;
 
         @Parameters(paramLabel = "DOMAIN")
