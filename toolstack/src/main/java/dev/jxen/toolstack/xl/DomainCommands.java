@@ -125,8 +125,14 @@ final class DomainCommands {
             }
             if (waitForIt) {
                 xl.err.println("Waiting for " + targets.size() + " domains");
-                for (int i = 0; i < targets.size(); i++) {
-                    xl.err.println(reports.take());
+                for (int reported = 0; reported < targets.size(); ) {
+                    String report = reports.poll(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (report != null) {
+                        xl.err.println(report);
+                        reported++;
+                    } else if (xl.session.clientGone()) {
+                        return 1; // the xl that waited was killed: nobody to tell any more
+                    }
                 }
             }
             return 0;
