@@ -4,7 +4,7 @@
 
 PV_OUT ?= target/pv
 PV_DIR := pv
-PV_KERNELS := hello traps mmu usermode events time fault interdomain hcbench grant-share grant-map xenstore idle
+PV_KERNELS := hello traps mmu usermode events time fault interdomain hcbench grant-share grant-map xenstore idle pvcontrol
 # Only the kernels whose source is present (the set grows one kernel at a time).
 PV_KERNELS := $(filter $(patsubst $(PV_DIR)/%.c,%,$(wildcard $(PV_DIR)/*.c)),$(PV_KERNELS))
 XEN_HEADERS := /usr/include/xen/xen.h

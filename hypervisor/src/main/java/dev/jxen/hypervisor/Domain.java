@@ -425,14 +425,6 @@ public final class Domain {
         }
     }
 
-    /**
-     * Shuts the domain down from outside for {@code reason}, as if the guest had asked (a power
-     * button for a guest without PV control): its vCPUs stop and {@link #exit()} completes.
-     */
-    public void shutdown(ShutdownReason reason) {
-        finish(new DomainExit(reason, null));
-    }
-
     /** Whether the toolstack paused the domain. */
     public boolean isPaused() {
         return toolstackPaused;

@@ -17,6 +17,7 @@ import dev.jxen.toolstack.xl.XlHost;
 import dev.jxen.toolstack.xl.DomainStoreEntries;
 import dev.jxen.x86.X86Engine;
 import dev.jxen.xenstore.Xenstored;
+import dev.jxen.xenstore.XsTransaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -365,36 +366,36 @@ final class DomainHost implements XlHost, AutoCloseable {
 
     /**
      * The PV control protocol, as libxl: writes "poweroff" or "reboot" to the guest's
-     * control/shutdown, which its xenstore watch picks up. With {@code needFeature} (xl's -F), a
-     * guest that has not advertised control/feature-poweroff (or -reboot) counts as having no PV
-     * control and the request is refused, so that the caller can fall back.
+     * control/shutdown, which its xenstore watch picks up. No control/feature-* check: libxl makes
+     * none for a PV domain. In a transaction that first sees the domain's home, so that a domain
+     * going meanwhile leaves no stray node behind.
      */
     @Override
-    public void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) throws UserError {
+    public void requestShutdown(int domid, ShutdownReason reason) throws UserError {
+        String home = "/local/domain/" + domid;
         String what = reason == ShutdownReason.REBOOT ? "reboot" : "poweroff";
-        String control = "/local/domain/" + domid + "/control/";
-        if (needFeature && !"1".equals(xenstored.dom0().read(control + "feature-" + what))) {
-            throw new UserError("PV control interface not available: external graceful "
-                    + (reason == ShutdownReason.REBOOT ? "reboot" : "shutdown") + " not possible.");
-        }
-        xenstored.dom0().write(control + "shutdown", what);
-    }
-
-    @Override
-    public void forceShutdown(int domid, ShutdownReason reason) {
-        HostedDomain hd = hosted(domid);
-        if (hd != null) {
-            hd.domain.shutdown(dev.jxen.hypervisor.ShutdownReason.ofCode(reason.code()));
+        while (true) {
+            try (XsTransaction t = xenstored.dom0().transactionStart()) {
+                if (hosted(domid) == null || t.read(home + "/domid") == null) {
+                    throw new UserError("unable to get domain type for domid=" + domid);
+                }
+                t.write(home + "/control/shutdown", what);
+                if (t.commit()) {
+                    return;
+                }
+            }
         }
     }
 
     @Override
-    public CompletableFuture<Void> whenShutdown(int domid) {
+    public CompletableFuture<ShutdownReason> whenShutdown(int domid) {
         HostedDomain hd = hosted(domid);
         if (hd == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return hd.domain.exit().thenApply(e -> null);
+        return hd.domain.exit().handle((exit, failure) -> exit == null
+                || exit.reason() == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null
+                : ShutdownReason.ofCode(exit.reason().code()));
     }
 
     @Override

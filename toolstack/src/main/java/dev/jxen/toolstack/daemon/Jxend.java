@@ -185,6 +185,7 @@ public final class Jxend implements AutoCloseable {
             PrintStream xout = new PrintStream(new FramedStream(out, 'o', streamLock), true, StandardCharsets.UTF_8);
             PrintStream xerr = new PrintStream(new FramedStream(out, 'e', streamLock), true, StandardCharsets.UTF_8);
             XlCommand.Session session = new XlCommand.Session(req.cwd());
+            session.setClientGone(() -> peerClosed(ch));
             int status;
             try {
                 status = XlCommand.execute(req.args().toArray(String[]::new), xout, xerr, host, session);
@@ -211,6 +212,9 @@ public final class Jxend implements AutoCloseable {
                 }
                 return;
             }
+            if (status != 0 && session.clientGone()) {
+                return; // an xl killed while it waited: no one to answer
+            }
             synchronized (streamLock) {
                 ControlProtocol.writeExit(out, status);
             }
@@ -228,6 +232,25 @@ public final class Jxend implements AutoCloseable {
             }
             activeRequests.decrementAndGet();
             touch();
+        }
+    }
+
+    /**
+     * Whether the client closed its end: a client sends nothing after its request, so a
+     * non-blocking read sees either nothing (still there) or the end of the stream.
+     */
+    private static boolean peerClosed(SocketChannel ch) {
+        try {
+            synchronized (ch.blockingLock()) {
+                ch.configureBlocking(false);
+                try {
+                    return ch.read(java.nio.ByteBuffer.allocate(1)) < 0;
+                } finally {
+                    ch.configureBlocking(true);
+                }
+            }
+        } catch (IOException e) {
+            return true;
         }
     }
 

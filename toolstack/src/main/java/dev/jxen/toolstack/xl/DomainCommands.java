@@ -1,7 +1,10 @@
 package dev.jxen.toolstack.xl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,18 +49,23 @@ final class DomainCommands {
         }
     }
 
-    /** xl shutdown and xl reboot: the PV control protocol (xenstore control/shutdown). */
+    /**
+     * xl shutdown and xl reboot: the PV control protocol. The request is written to the guest's
+     * xenstore control/shutdown and xl returns; the guest acts on it or not (a guest without PV
+     * control drivers never does, and -w then waits until the domain is destroyed, as on Xen).
+     */
     abstract static class ShutdownOrReboot implements Callable<Integer> {
         @ParentCommand
         XlCommand xl;
 
-        @Option(names = {"-w", "--wait"}, description = "wait for the domain to shut down")
+        @Option(names = {"-w", "--wait"}, description = "wait until each domain has shut down or is destroyed")
         boolean waitForIt;
 
         @Option(names = {"-a", "--all"}, description = "every domain but Domain-0")
         boolean all;
 
-        @Option(names = "-F", description = "when the guest has not advertised PV control (control/feature-*), shut it down from outside (as a power button would)")
+        @Option(names = "-F", description = "fall back to an ACPI button event when the guest has no PV control"
+                + " (only HVM guests lack it: a PV domain, as all of jxen's, always has it, so this changes nothing)")
         boolean fallback;
 
         @Parameters(arity = "0..1", paramLabel = "DOMAIN")
@@ -69,7 +77,7 @@ final class DomainCommands {
         public Integer call() throws InterruptedException {
             boolean reboot = reason() == ShutdownReason.REBOOT;
             String what = reboot ? "reboot" : "shutdown";
-            java.util.List<Integer> targets = new java.util.ArrayList<>();
+            List<Integer> targets = new ArrayList<>();
             if (all) {
                 for (XlHost.DomainInfo d : xl.host.list()) {
                     if (d.domid() != XlHost.DOM0) {
@@ -79,36 +87,52 @@ final class DomainCommands {
             } else if (domain == null) {
                 xl.err.print("You must specify -a or a domain id.\n\n");
                 return 1;
+            } else if (domain.matches("[0-9]+") && xl.host.find(domain) < 0) {
+                // xl takes a number as a domid unchecked; libxl then finds no such domain.
+                xl.err.println("libxl: error: unable to get domain type for domid=" + domain);
+                xl.err.println(what + " failed (rc=-3)");
+                return 1;
             } else {
                 int domid = xl.domain(domain, what);
                 if (domid < 0) {
                     return 1;
                 }
+                if (domid == XlHost.DOM0) {
+                    xl.err.println(what + " failed: Domain-0 is the jxend daemon itself (stop it to end everything)");
+                    return 1;
+                }
                 targets.add(domid);
             }
-            java.util.List<java.util.concurrent.CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+            // Reported as they happen, as xl reports its domain-death events.
+            BlockingQueue<String> reports = new LinkedBlockingQueue<>();
             for (int domid : targets) {
                 xl.err.println((reboot ? "Rebooting" : "Shutting down") + " domain " + domid);
-                if (waitForIt) {
-                    waits.add(xl.host.whenShutdown(domid));
-                }
+                // Watched before asking: a guest quick to power off (and be destroyed by its
+                // on_poweroff) is still reported with its reason.
+                var ended = waitForIt ? xl.host.whenShutdown(domid) : null;
                 try {
-                    xl.host.requestShutdown(domid, reason(), fallback);
+                    xl.host.requestShutdown(domid, reason());
                 } catch (UserError e) {
-                    xl.err.println("PV control interface not available: " + (reboot ? "resetting" : "powering off")
-                            + " the domain from outside.");
-                    xl.host.forceShutdown(domid, reason());
+                    xl.err.println("libxl: error: " + e.getMessage());
+                    xl.err.println(what + " failed (rc=-3)");
+                    return 1;
+                }
+                if (ended != null) {
+                    ended.thenAccept(r -> reports.add(r == null
+                            ? "Domain " + domid + " has been destroyed"
+                            : "Domain " + domid + " has been shut down, reason code " + r.code()));
                 }
             }
             if (waitForIt) {
-                xl.err.println("Waiting for " + waits.size() + " domains");
-                for (int i = 0; i < waits.size(); i++) {
-                    try {
-                        waits.get(i).get();
-                    } catch (ExecutionException e) {
-                        // gone all the same
+                xl.err.println("Waiting for " + targets.size() + " domains");
+                for (int reported = 0; reported < targets.size(); ) {
+                    String report = reports.poll(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (report != null) {
+                        xl.err.println(report);
+                        reported++;
+                    } else if (xl.session.clientGone()) {
+                        return 1; // the xl that waited was killed: nobody to tell any more
                     }
-                    xl.err.println("Domain " + targets.get(i) + " has been shut down");
                 }
             }
             return 0;
@@ -179,7 +203,7 @@ final class DomainCommands {
         @Option(names = "-n", paramLabel = "NUM", description = "console number (only 0)")
         private int number;
 
-        @Option(names = "-r", description = "read-only: watch the output, type nothing (any number of these may attach)")
+        @Option(names = {"-r", "--read-only"}, description = "read-only: watch the output, type nothing (any number of these may attach)")
         private boolean readOnly;
 
         @Parameters(paramLabel = "DOMAIN")

@@ -35,8 +35,19 @@ public final class XlCommand {
         private boolean unpauseAfterAttach;
         private boolean consoleReadOnly;
 
+        private java.util.function.BooleanSupplier clientGone = () -> false;
+
         public Session(String cwd) {
             this.cwd = cwd;
+        }
+
+        /** How a long command (xl shutdown -w) learns that its client has gone, so it stops waiting. */
+        public void setClientGone(java.util.function.BooleanSupplier test) {
+            this.clientGone = test;
+        }
+
+        public boolean clientGone() {
+            return clientGone.getAsBoolean();
         }
 
         /** The client's working directory: relative paths are relative to it. */

@@ -57,17 +57,19 @@ public interface XlHost {
     boolean unpause(int domid);
 
     /**
-     * Asks the guest to shut down for {@code reason} (poweroff or reboot) through xenstore's
-     * control/shutdown, as libxl does. With {@code needFeature}, throws when the guest has not
-     * advertised that it listens (control/feature-poweroff or -reboot).
+     * Asks the guest to shut down for {@code reason} (poweroff or reboot) by writing it to the
+     * guest's xenstore {@code control/shutdown}, as libxl does. A PV domain always counts as
+     * having PV control (libxl asks nothing more of it): whether the guest listens shows only in
+     * whether it acts. Throws when there is no such domain (any more).
      */
-    void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) throws UserError;
+    void requestShutdown(int domid, ShutdownReason reason) throws UserError;
 
-    /** Shuts domain {@code domid} down from outside, as if the guest had asked for {@code reason} (xl shutdown -F). */
-    void forceShutdown(int domid, ShutdownReason reason);
-
-    /** Completes when domain {@code domid} shuts down or goes away. */
-    CompletableFuture<Void> whenShutdown(int domid);
+    /**
+     * Completes when domain {@code domid} has shut down, with the reason, or is destroyed, with
+     * null (at once for a domain that already has, or does not exist): what {@code xl shutdown -w}
+     * waits for.
+     */
+    CompletableFuture<ShutdownReason> whenShutdown(int domid);
 
     List<VcpuInfo> vcpus(int domid);
 

@@ -109,7 +109,8 @@ class GrubXlTest {
         Path cfg = Files.writeString(dir.resolve("grub.cfg"),
                 "name = \"grub\"\ntype = \"pv\"\nkernel = \"" + grub + "\"\nmemory = 64\n");
         JxenHome jxenHome = new JxenHome(home);
-        try (Jxend daemon = Jxend.start(jxenHome, new Jxend.Options(256, 0))) {
+        Jxend daemon = Jxend.start(jxenHome, new Jxend.Options(256, 0));
+        try {
             Screen screen = new Screen();
             Keyboard keyboard = new Keyboard();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -138,6 +139,8 @@ class GrubXlTest {
             // Only GRUB's echo prints the word on a line of its own (typing echoes it after "echo ").
             assertThat(text).containsPattern("\n\r?typed-into-grub\n");
             assertThat(screen.prompts()).isGreaterThanOrEqualTo(3);
+        } finally {
+            daemon.close();
         }
     }
 }

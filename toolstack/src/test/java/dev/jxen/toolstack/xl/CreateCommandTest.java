@@ -63,15 +63,11 @@ class CreateCommandTest {
         }
 
         @Override
-        public void requestShutdown(int domid, ShutdownReason reason, boolean needFeature) {
+        public void requestShutdown(int domid, ShutdownReason reason) {
         }
 
         @Override
-        public void forceShutdown(int domid, ShutdownReason reason) {
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Void> whenShutdown(int domid) {
+        public java.util.concurrent.CompletableFuture<ShutdownReason> whenShutdown(int domid) {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
 

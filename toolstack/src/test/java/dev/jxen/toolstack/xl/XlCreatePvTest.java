@@ -95,6 +95,15 @@ class XlCreatePvTest {
     }
 
     @Test
+    void aConfigWithASyntaxErrorIsOneLineNamingFileAndLineAndCreatesNothing() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.cfg"), "name = \"bad\"\nkernel = \"unterminated\nmemory = 16\n");
+        DaemonFixture.Outcome o = xl("create", "-c", bad.toString());
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).matches(java.util.regex.Pattern.quote(bad.toString()) + ":2: [^\n]+\n");
+        assertThat(xl("list").out()).doesNotContain("bad");
+    }
+
+    @Test
     void aMissingKernelIsOneLine() throws Exception {
         Path missing = dir.resolve("no-such-kernel");
         DaemonFixture.Outcome o = xl("create", "-c", cfg("missing", missing));

@@ -189,30 +189,6 @@ class XlDaemonTest {
     }
 
     @Test
-    void shutdownWritesControlShutdownAndDashFPowersOffAGuestWithoutPvControl() throws Exception {
-        xl("create", idle("off", ""));
-        DaemonFixture.Outcome asked = xl("shutdown", "off");
-        assertThat(asked.status()).isZero();
-        assertThat(asked.err()).isEqualTo("Shutting down domain 1\n");
-        assertThat(readStore("/local/domain/1/control/shutdown")).isEqualTo("poweroff");
-        // The idle kernel watches no xenstore node, so it never acknowledges: -F powers it off.
-        DaemonFixture.Outcome forced = xl("shutdown", "-F", "-w", "off");
-        assertThat(forced.status()).isZero();
-        assertThat(forced.err()).contains("PV control interface not available", "Domain 1 has been shut down");
-        assertThat(listUntil(o -> !o.contains("off"))).doesNotContain("off");
-        assertThat(readStore("/local/domain/1/name")).as("entries removed with the domain").isNull();
-    }
-
-    /** Reads a node with Debian's xenstore-read (xenstore-utils) on the daemon's socket; null when it is missing. */
-    String readStore(String path) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("xenstore-read", path).redirectErrorStream(true);
-        pb.environment().put("XENSTORED_PATH", daemon.home.xenstoreSocket().toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        return p.waitFor() == 0 ? out : null;
-    }
-
-    @Test
     void infoReportsTheHostsMemoryAndXenVersion() {
         DaemonFixture.Outcome o = xl("info");
         assertThat(o.out()).containsPattern("(?m)^total_memory {11}: " + DaemonFixture.MEMORY_MIB + "$")
