@@ -103,7 +103,7 @@ final class Core {
                  Wire.SET_TARGET -> true;
             default -> false;
         };
-        if (type == Wire.WATCH_EVENT || type == Wire.ERROR || type == 20) {
+        if (type == Wire.WATCH_EVENT || type == Wire.ERROR || type == Wire.UNUSED) {
             throw ENOSYS;
         }
         if (privilegedOnly && !c.privileged) {

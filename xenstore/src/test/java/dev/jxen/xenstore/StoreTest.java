@@ -128,6 +128,16 @@ class StoreTest {
     }
 
     @Test
+    void permissionDomidsAreReadAsCsStrtolReadsThem() {
+        guest.write("data/x", "1");
+        assertThat(guest.call(Wire.SET_PERMS, 0, "data/x", "n5", "r010", "w0x1f", "b+7")).isEqualTo("OK|");
+        assertThat(guest.call(Wire.GET_PERMS, 0, "data/x")).isEqualTo("n5|r8|w31|b7|");
+        for (String bad : new String[] {"r08", "r0x", "r5x", "r", "r 5 "}) {
+            assertThat(guest.call(Wire.SET_PERMS, 0, "data/x", "n5", bad)).as(bad).isEqualTo("!EINVAL");
+        }
+    }
+
+    @Test
     void privilegedRequestsAreRefusedToGuestsAndUnknownTypesAreEnosys() {
         assertThat(guest.call(Wire.INTRODUCE, 0, "6", "1234", "1")).isEqualTo("!EACCES");
         assertThat(guest.call(Wire.RELEASE, 0, "6")).isEqualTo("!EACCES");
