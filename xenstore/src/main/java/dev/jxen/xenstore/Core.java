@@ -14,11 +14,17 @@ final class Core {
     /** C xenstored's default hard quotas for unprivileged domains. */
     static final int QUOTA_NODES = 1000, QUOTA_NODE_SIZE = 2048, QUOTA_WATCHES = 128, QUOTA_TRANSACTIONS = 10,
             QUOTA_PATH_LENGTH = 2048, QUOTA_PERMS = 5, QUOTA_TRANSACTION_NODES = 1024;
+    /** xen.h's DOMID_SELF: IS_DOMAIN_INTRODUCED says T for it, as C xenstored does. */
+    static final int DOMID_SELF = 0x7FF0;
     private static final System.Logger LOG = System.getLogger("dev.jxen.xenstore");
     private static final XsError EINVAL = new XsError("EINVAL"), ENOENT = new XsError("ENOENT"),
             EACCES = new XsError("EACCES"), ENOSPC = new XsError("ENOSPC"), ENOSYS = new XsError("ENOSYS");
 
-    /** A change waiting for watches: fired at once, or when its transaction commits. */
+    /**
+     * A change for the watches: {@code exact} when only watches on that very node hear it (the nodes
+     * below a removed one); {@code perms} the node's permissions (null: look the node up), and
+     * {@code oldPerms} those it had before, when a reader losing access should hear of the change too.
+     */
     record Event(String path, boolean exact, Perms perms, Perms oldPerms) {
     }
 
@@ -97,7 +103,7 @@ final class Core {
                  Wire.SET_TARGET -> true;
             default -> false;
         };
-        if (type == Wire.WATCH_EVENT || type == Wire.ERROR || type == 20) {
+        if (type == Wire.WATCH_EVENT || type == Wire.ERROR || type == Wire.UNUSED) {
             throw ENOSYS;
         }
         if (privilegedOnly && !c.privileged) {
@@ -126,7 +132,7 @@ final class Core {
             case Wire.TRANSACTION_END -> transactionEnd(c, t, oneArg(p, len));
             case Wire.INTRODUCE -> introduce(p, len);
             case Wire.RELEASE -> {
-                domains.release(atoi(oneArg(p, len)));
+                domains.release(otherDomain(p, len));
                 yield Wire.OK;
             }
             case Wire.GET_DOMAIN_PATH -> {
@@ -138,10 +144,10 @@ final class Core {
             }
             case Wire.IS_DOMAIN_INTRODUCED -> {
                 int domid = atoi(oneArg(p, len));
-                yield ascii(domid == 0 || domains.isIntroduced(domid) ? "T\0" : "F\0");
+                yield ascii(domid == 0 || domid == DOMID_SELF || domains.isIntroduced(domid) ? "T\0" : "F\0");
             }
             case Wire.RESUME -> {
-                domains.resume(atoi(oneArg(p, len)));
+                domains.resume(otherDomain(p, len));
                 yield Wire.OK;
             }
             case Wire.SET_TARGET -> setTarget(p, len);
@@ -339,13 +345,39 @@ final class Core {
         if (name.equals("/")) {
             throw EINVAL;
         }
-        Node parentNode = v.get(parent(name));
-        if (parentNode == null) {
-            throw EINVAL;
-        }
-        removeTree(v, name, n, name);
-        v.put(parent(name), parentNode.withoutChild(baseName(name)));
+        removeWithSubtree(v, name, n); // an existing node's parent always exists
         return Wire.OK;
+    }
+
+    /** Removes {@code name} (not the root), everything below it, and its entry in its parent. */
+    private void removeWithSubtree(NodeView v, String name, Node n) {
+        removeTree(v, name, n, name);
+        v.put(parent(name), v.get(parent(name)).withoutChild(baseName(name)));
+    }
+
+    /**
+     * As C xenstored when a domain goes: removes every node the domain owns, with everything below it,
+     * so a later domain with the same id inherits none of them. Its watches must be gone already.
+     */
+    synchronized void removeNodesOwnedBy(int domid) {
+        if (tree.nodesOwnedBy(domid) > 0) {
+            removeOwnedBelow(domid, "/", tree.get("/"));
+        }
+    }
+
+    private void removeOwnedBelow(int domid, String name, Node n) {
+        for (String child : n.children()) {
+            String childName = name.equals("/") ? "/" + child : name + "/" + child;
+            Node cn = tree.get(childName);
+            if (cn == null) {
+                continue;
+            }
+            if (cn.perms().owner() == domid) {
+                removeWithSubtree(tree, childName, cn);
+            } else {
+                removeOwnedBelow(domid, childName, cn);
+            }
+        }
     }
 
     /** Removes {@code name} and below, children first; watches see the top with its ancestors, the rest exactly. */
@@ -463,11 +495,12 @@ final class Core {
         return child.startsWith(parent) && (child.length() == parent.length() || child.charAt(parent.length()) == '/');
     }
 
-    /** Whether {@code c} may hear of a change to {@code name}: it can read the node (before or after) or its parent. */
+    /**
+     * Whether {@code c} may hear of a change to {@code name}: it could read the node before, or can
+     * read it or its parent now. A node that is gone and has no earlier permissions is heard of by no
+     * one, dom0 included, as in C xenstored.
+     */
     private boolean permitted(Connection c, String name, Perms perms, Perms oldPerms) {
-        if (c.privileged) {
-            return true;
-        }
         if (oldPerms != null && (permFor(c, oldPerms) & Perms.READ) != 0) {
             return true;
         }
@@ -488,7 +521,7 @@ final class Core {
     /** Sends the watch events of a change now, or keeps them for the commit of its transaction. */
     private void fire(NodeView v, Event e) {
         if (v instanceof Transaction t) {
-            t.events.add(e);
+            t.queueEvent(e.path(), e.exact());
             return;
         }
         for (Connection c : connections) {
@@ -515,7 +548,7 @@ final class Core {
         if (current != null) {
             throw new XsError("EBUSY");
         }
-        if (!c.privileged && c.transactions.size() >= QUOTA_TRANSACTIONS) {
+        if (!c.privileged && c.transactions.size() > QUOTA_TRANSACTIONS) { // C xenstored's comparison
             throw ENOSPC;
         }
         int id = c.newTransactionId();
@@ -532,11 +565,13 @@ final class Core {
         }
         c.transactions.remove(t.id);
         if (arg.equals("T")) {
+            if (t.failed()) {
+                throw new XsError("ENOMEM"); // C xenstored's answer for a transaction it marked failed
+            }
             if (t.conflicts()) {
                 throw new XsError("EAGAIN");
             }
-            t.commit();
-            for (Event e : t.events) {
+            for (Event e : t.commit()) {
                 fire(tree, e);
             }
         }
@@ -572,10 +607,11 @@ final class Core {
         }
         String[] args = strings(p, len);
         Connection c = domains.connectionOf(atoi(args[0]));
-        if (c == null) {
+        int target = atoi(args[1]);
+        if (c == null || domains.connectionOf(target) == null) {
             throw ENOENT;
         }
-        c.target = atoi(args[1]);
+        c.target = target;
         return Wire.OK;
     }
 
@@ -593,6 +629,15 @@ final class Core {
             case "help" -> ascii("check\nlog [on|off]\nprint <string>\nhelp\n\0");
             default -> throw EINVAL;
         };
+    }
+
+    /** The domid argument of RELEASE and RESUME: EINVAL for a malformed one or for dom0 itself. */
+    private static int otherDomain(byte[] p, int len) {
+        int domid = atoi(oneArg(p, len));
+        if (domid == 0) {
+            throw EINVAL;
+        }
+        return domid;
     }
 
     // ---- payload parsing ----

@@ -79,8 +79,9 @@ final class Perms {
     }
 
     /**
-     * Parses SET_PERMS strings as libxenstore's xenstore_strings_to_perms: a letter n/r/w/b and a
-     * decimal domid; null when one is malformed.
+     * Parses SET_PERMS strings as C xenstored does (xenstore_strings_to_perms): a letter n/r/w/b and a
+     * domid as C's strtol with base 0 reads it (decimal, 0x hex or 0 octal), truncated to 32 bits;
+     * null when one is malformed.
      */
     static Perms parse(String[] strings, int from) {
         int n = strings.length - from;
@@ -98,20 +99,47 @@ final class Perms {
                 case 'b' -> READ | WRITE;
                 default -> -1;
             };
-            if (bits[i] < 0) {
+            Long id = bits[i] < 0 ? null : strtolWhole(s.substring(1));
+            if (id == null) {
                 return null;
             }
-            long id = 0;
-            for (int k = 1; k < s.length(); k++) {
-                char c = s.charAt(k);
-                if (c < '0' || c > '9' || id > 0xffff_ffffL) {
-                    return null;
-                }
-                id = id * 10 + (c - '0');
-            }
-            ids[i] = (int) id;
+            ids[i] = (int) (long) id;
         }
         return new Perms(ids, bits);
+    }
+
+    /** C's strtol(s, &end, 0) when it must consume all of {@code s}; null when it does not. */
+    private static Long strtolWhole(String s) {
+        int i = 0;
+        while (i < s.length() && " \t\n\u000b\f\r".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            negative = s.charAt(i) == '-';
+            i++;
+        }
+        int radix = 10;
+        if (s.startsWith("0x", i) || s.startsWith("0X", i)) {
+            if (i + 2 < s.length() && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                radix = 16;
+                i += 2;
+            } else {
+                radix = 8; // only the "0" is a number: strtol stops at the x
+            }
+        } else if (s.startsWith("0", i)) {
+            radix = 8;
+        }
+        int start = i;
+        long v = 0;
+        for (; i < s.length() && Character.digit(s.charAt(i), radix) >= 0; i++) {
+            long next = v * radix + Character.digit(s.charAt(i), radix);
+            v = next < v || v > Long.MAX_VALUE / radix ? Long.MAX_VALUE : next; // strtol saturates
+        }
+        if (i == start || i != s.length()) {
+            return null;
+        }
+        return negative ? (v == Long.MAX_VALUE ? Long.MIN_VALUE : -v) : v;
     }
 
     @Override

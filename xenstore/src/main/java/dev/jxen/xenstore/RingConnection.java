@@ -113,8 +113,18 @@ final class RingConnection extends Connection {
         }
     }
 
+    /** Stops serving the ring: as C xenstored ignoring a connection, it forgets its watches, transactions and output. */
     private void fail(int code, String why) {
         failure = why;
+        synchronized (core) {
+            watches.clear();
+            transactions.clear();
+        }
+        synchronized (out) {
+            out.clear();
+            outOffset = 0;
+            queuedBytes = 0;
+        }
         page.set(INT, ERROR, code);
         LOG.log(System.Logger.Level.WARNING, "xenstored: domain " + domid + ": " + why + "; its ring is ignored");
         if (!stopped) {

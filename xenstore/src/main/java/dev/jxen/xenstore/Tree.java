@@ -57,6 +57,11 @@ final class Tree implements NodeView {
         owned.merge(stamped.perms().owner(), 1, Integer::sum);
     }
 
+    /** A generation no node has had yet (a transaction stamps its own changes with one). */
+    long nextGeneration() {
+        return ++generation;
+    }
+
     @Override
     public void remove(String path) {
         Node old = nodes.remove(path);

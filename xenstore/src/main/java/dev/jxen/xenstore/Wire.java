@@ -9,6 +9,8 @@ final class Wire {
             WRITE = 11, MKDIR = 12, RM = 13, SET_PERMS = 14, WATCH_EVENT = 15, ERROR = 16,
             IS_DOMAIN_INTRODUCED = 17, RESUME = 18, SET_TARGET = 19, RESET_WATCHES = 21, DIRECTORY_PART = 22,
             TYPE_COUNT = 23;
+    /** The number xs_wire.h skips between SET_TARGET and RESET_WATCHES: no request has it. */
+    static final int UNUSED = 20;
     static final int HEADER = 16;
     static final int PAYLOAD_MAX = 4096;
     static final byte[] OK = {'O', 'K', 0};

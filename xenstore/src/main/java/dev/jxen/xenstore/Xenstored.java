@@ -126,8 +126,9 @@ public final class Xenstored implements AutoCloseable {
     }
 
     /**
-     * As XS_RELEASE: stops serving the domain, drops its watches and transactions and fires
-     * {@code @releaseDomain}. Its nodes stay (the toolstack removes them).
+     * As XS_RELEASE: stops serving the domain, drops its watches and transactions, removes every node
+     * it owns (as C xenstored does since XSA-322, so a later domain with its id inherits nothing) and
+     * fires {@code @releaseDomain}.
      *
      * @throws XsException ENOENT when it is not introduced
      */
@@ -139,6 +140,7 @@ public final class Xenstored implements AutoCloseable {
                 throw new XsException("ENOENT", "domain " + domid + " is not introduced");
             }
             core.remove(ring);
+            core.removeNodesOwnedBy(domid);
             core.fireSpecial(RELEASE_DOMAIN);
         }
         ring.stop();

@@ -317,6 +317,49 @@ class RingTest {
         stubdom.send(Wire.READ, secret);
         assertThat(stubdom.reply()).isEqualTo(Wire.READ + ":s");
         assertThatThrownBy(() -> xs.dom0().call(Wire.SET_TARGET, 0, "999\0001\0".getBytes())).hasMessage("ENOENT");
+        // The target must be introduced too.
+        assertThatThrownBy(() -> xs.dom0().call(Wire.SET_TARGET, 0, (stubdom.domid() + "\0" + 999 + "\0").getBytes()))
+                .hasMessage("ENOENT");
+    }
+
+    @Test
+    void releaseRemovesTheNodesTheDomainOwnsAndThenFiresReleaseDomain() throws Exception {
+        GuestRing g = introducedGuest(0);
+        XsClient dom0 = xs.dom0();
+        dom0.mkdir("/shared");
+        dom0.setPerms("/shared", XsPermission.none(0), XsPermission.both(g.domid()));
+        g.send(Wire.WRITE, 0, "/shared/by-guest/below\0v".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(g.reply()).isEqualTo(Wire.WRITE + ":OK|");
+        dom0.write("/shared/by-dom0", "stays");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        dom0.watch("/shared", "s", (p, t) -> seen.add(p));
+        dom0.watch(Xenstored.RELEASE_DOMAIN, "r", (p, t) -> seen.add(p));
+        StoreTest.await(seen, 2);
+        seen.clear();
+        xs.releaseDomain(g.domid());
+        StoreTest.await(seen, 2);
+        assertThat(dom0.directory("/shared")).containsExactly("by-dom0");
+        assertThat(seen).containsExactly("/shared/by-guest", "@releaseDomain");
+        assertThat(xs.core().tree.nodesOwnedBy(g.domid())).isZero();
+    }
+
+    @Test
+    void aStoppedRingLosesItsWatchesAndTransactions() throws Exception {
+        GuestRing g = introducedGuest(0);
+        g.send(Wire.WATCH, "data", "tok");
+        g.reply();
+        g.reply();
+        g.send(Wire.TRANSACTION_START, "");
+        g.reply();
+        g.page.set(INT, RingConnection.REQ_PROD, g.page.get(INT, RingConnection.REQ_CONS) + 5000);
+        g.kick();
+        waitFor(() -> g.page.get(INT, RingConnection.ERROR) == RingConnection.ERROR_RINGIDX);
+        RingConnection ring = xs.ring(g.domid());
+        waitFor(() -> {
+            synchronized (xs.core()) {
+                return ring.watches.isEmpty() && ring.transactions.isEmpty();
+            }
+        });
     }
 
     @Test

@@ -128,6 +128,16 @@ class StoreTest {
     }
 
     @Test
+    void permissionDomidsAreReadAsCsStrtolReadsThem() {
+        guest.write("data/x", "1");
+        assertThat(guest.call(Wire.SET_PERMS, 0, "data/x", "n5", "r010", "w0x1f", "b+7")).isEqualTo("OK|");
+        assertThat(guest.call(Wire.GET_PERMS, 0, "data/x")).isEqualTo("n5|r8|w31|b7|");
+        for (String bad : new String[] {"r08", "r0x", "r5x", "r", "r 5 "}) {
+            assertThat(guest.call(Wire.SET_PERMS, 0, "data/x", "n5", bad)).as(bad).isEqualTo("!EINVAL");
+        }
+    }
+
+    @Test
     void privilegedRequestsAreRefusedToGuestsAndUnknownTypesAreEnosys() {
         assertThat(guest.call(Wire.INTRODUCE, 0, "6", "1234", "1")).isEqualTo("!EACCES");
         assertThat(guest.call(Wire.RELEASE, 0, "6")).isEqualTo("!EACCES");
@@ -206,10 +216,27 @@ class StoreTest {
 
     @Test
     void transactionsPerGuestAreLimited() {
-        for (int i = 0; i < Core.QUOTA_TRANSACTIONS; i++) {
+        // C xenstored refuses a start once more than the quota are open, as for watches.
+        for (int i = 0; i < Core.QUOTA_TRANSACTIONS + 1; i++) {
             assertThat(guest.call(Wire.TRANSACTION_START, 0, "")).matches("[0-9]+\\|");
         }
         assertThat(guest.call(Wire.TRANSACTION_START, 0, "")).isEqualTo("!ENOSPC");
+    }
+
+    @Test
+    void aTransactionThatHitTheAccessedNodesQuotaCannotCommit() {
+        int tx = Integer.parseInt(guest.call(Wire.TRANSACTION_START, 0, "").replace("|", ""));
+        String r = "";
+        int i = 0;
+        while (!r.equals("!ENOSPC")) {
+            r = guest.call(Wire.READ, tx, "data/n" + i++);
+            assertThat(i).isLessThan(2000);
+        }
+        assertThat(i).isGreaterThan(1000);
+        assertThat(guest.call(Wire.WRITE, tx, "data/w\0v".getBytes())).isEqualTo("!ENOSPC");
+        // As C xenstored: the transaction is marked failed and its commit is ENOMEM.
+        assertThat(guest.call(Wire.TRANSACTION_END, tx, "T")).isEqualTo("!ENOMEM");
+        assertThat(dom0.read("/local/domain/5/data/w")).isNull();
     }
 
     @Test
@@ -347,6 +374,69 @@ class StoreTest {
         assertThat(guest.events).isEmpty();
         guest.call(Wire.TRANSACTION_END, tx, "T");
         assertThat(guest.events).containsExactly("data/in-tx|t");
+    }
+
+    @Test
+    void aTransactionFiresOneEventPerChangedNodeAtCommit() {
+        guest.call(Wire.WATCH, 0, "data", "t");
+        guest.events.clear();
+        int tx = Integer.parseInt(guest.call(Wire.TRANSACTION_START, 0, "").replace("|", ""));
+        guest.call(Wire.WRITE, tx, "data/x\0one".getBytes());
+        guest.call(Wire.WRITE, tx, "data/y\0v".getBytes());
+        guest.call(Wire.WRITE, tx, "data/x\0two".getBytes());
+        guest.call(Wire.SET_PERMS, tx, "data/x", "n5", "r0");
+        assertThat(guest.call(Wire.TRANSACTION_END, tx, "T")).isEqualTo("OK|");
+        assertThat(guest.events).containsExactly("data/x|t", "data/y|t");
+    }
+
+    @Test
+    void aNodeCreatedAndRemovedInOneTransactionFiresNothing() {
+        guest.call(Wire.WATCH, 0, "data", "t");
+        guest.events.clear();
+        int tx = Integer.parseInt(guest.call(Wire.TRANSACTION_START, 0, "").replace("|", ""));
+        guest.call(Wire.WRITE, tx, "data/tmp/deep\0v".getBytes());
+        guest.call(Wire.RM, tx, "data/tmp");
+        assertThat(guest.call(Wire.TRANSACTION_END, tx, "T")).isEqualTo("OK|");
+        // C xenstored checks a committed event against the node as it is after the commit (or its
+        // permissions when the transaction first saw it): a node that never existed outside is no one's.
+        assertThat(guest.events).isEmpty();
+    }
+
+    @Test
+    void removingAPreexistingNodeInATransactionFiresAtCommit() {
+        guest.write("data/old/child", "v");
+        guest.call(Wire.WATCH, 0, "data", "t");
+        guest.events.clear();
+        int tx = Integer.parseInt(guest.call(Wire.TRANSACTION_START, 0, "").replace("|", ""));
+        guest.call(Wire.RM, tx, "data/old");
+        assertThat(guest.events).isEmpty();
+        assertThat(guest.call(Wire.TRANSACTION_END, tx, "T")).isEqualTo("OK|");
+        // As outside a transaction: the removed node for watches on it or above, the rest exactly.
+        assertThat(guest.events).containsExactly("data/old|t");
+    }
+
+    @Test
+    void directoryPartInATransactionSeesANewGenerationAfterAChangeInIt() {
+        int tx = Integer.parseInt(guest.call(Wire.TRANSACTION_START, 0, "").replace("|", ""));
+        String before = guest.call(Wire.DIRECTORY_PART, tx, "data", "0");
+        guest.call(Wire.WRITE, tx, "data/new\0v".getBytes());
+        String after = guest.call(Wire.DIRECTORY_PART, tx, "data", "0");
+        assertThat(after).endsWith("|new||");
+        assertThat(generation(after)).isNotEqualTo(generation(before));
+    }
+
+    private static String generation(String directoryPart) {
+        return directoryPart.substring(0, directoryPart.indexOf('|'));
+    }
+
+    @Test
+    void domainRequestsAnswerAsCXenstoredForDom0AndDomidSelf() {
+        XsClient c = xs.openClient();
+        assertThatThrownBy(() -> c.call(Wire.RELEASE, 0, "0\0".getBytes())).hasMessage("EINVAL");
+        assertThatThrownBy(() -> c.call(Wire.RESUME, 0, "0\0".getBytes())).hasMessage("EINVAL");
+        assertThatThrownBy(() -> c.call(Wire.RELEASE, 0, "6\0".getBytes())).hasMessage("ENOENT");
+        assertThat(c.isDomainIntroduced(0x7FF0)).as("DOMID_SELF").isTrue();
+        assertThat(c.isDomainIntroduced(6)).isFalse();
     }
 
     @Test
