@@ -523,6 +523,10 @@ public final class Vcpu {
             case INTERNAL_ERROR -> domain.crash(this, "engine error: " + x.message, -1);
             default -> { }
         }
+        if (hv.mmu().takeImplicitGrantUnmap() != 0 && !domain.dying) {
+            // A grant PTE was removed other than by GNTTABOP_unmap_grant_ref: #GP(0), as Xen 4.17+.
+            Traps.raise(this, Traps.GP, 0, state.rip());
+        }
     }
 
     private void onSyscall() {

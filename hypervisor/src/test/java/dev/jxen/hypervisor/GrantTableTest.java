@@ -23,10 +23,12 @@ import dev.jxen.abi.Hypercall;
 import dev.jxen.abi.XenErrno;
 import dev.jxen.hypervisor.dom0.Dom0Exception;
 import dev.jxen.hypervisor.dom0.GnttabDevice;
+import dev.jxen.hypervisor.grant.GrantTable;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.hypervisor.mm.PvMmu;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -418,5 +420,126 @@ class GrantTableTest {
         }
         assertThat(flagsV1(61)).as("closing the device unmaps the rest").isEqualTo(GTF_PERMIT_ACCESS | GTF_READONLY);
         assertThat(frames().grantMaps(page)).isZero();
+    }
+
+    // ------------------------------------------------------------------ review against Xen
+
+    @Test
+    void theHypervisorsEntryUpdatesNeverUndoTheGrantersConcurrentChanges() throws Exception {
+        // The granter's vCPU keeps changing its entry (here: counting in the cache-attribute bits,
+        // with compare-and-swap as a guest's LOCK CMPXCHG would) while dom0 maps and unmaps it,
+        // which sets and clears GTF_reading/GTF_writing in the same word. No change may be lost.
+        grantV1(30, GTF_PERMIT_ACCESS, GnttabDevice.DOM0, page);
+        long ma = (granter.domain.grantTable().sharedFrame(0) << 12) + 30 * 8L;
+        VarHandle word = ValueLayout.JAVA_INT.varHandle();
+        MemorySegment seg = granter.memory.segment();
+        int counterMask = GrantTableOp.GTF_PWT | GrantTableOp.GTF_PCD | GrantTableOp.GTF_PAT;
+        int rounds = 400_000;
+        long[] lost = new long[1];
+        Thread granterVcpu = new Thread(() -> {
+            int expected = 0;
+            for (int i = 0; i < rounds; i++) {
+                int w = (int) word.getVolatile(seg, ma);
+                if ((w & counterMask) != expected) {
+                    lost[0]++; // someone wrote back a value from before our last change
+                }
+                int next = (expected + GrantTableOp.GTF_PWT) & counterMask;
+                while (!word.compareAndSet(seg, ma, w, (w & ~counterMask) | next)) {
+                    w = (int) word.getVolatile(seg, ma);
+                }
+                expected = next;
+            }
+        });
+        try (GnttabDevice dev = new GnttabDevice(granter.hv)) {
+            granterVcpu.start();
+            while (granterVcpu.isAlive()) {
+                dev.map(domA(), 30, false).close();
+            }
+            granterVcpu.join();
+        }
+        assertThat(lost[0]).as("granter changes undone by the hypervisor").isZero();
+        assertThat(flagsV1(30) & (GTF_READING | GTF_WRITING)).as("no in-use bit left behind").isZero();
+    }
+
+    @Test
+    void removingAGrantPteByMmuUpdateGivesTheGuestAGeneralProtectionFault() throws Exception {
+        // Xen 4.17 put_page_from_l1e: a grant PTE dropped other than by GNTTABOP_unmap_grant_ref
+        // gets #GP(0) on the vCPU that did it (this guest has no #GP handler, so it crashes).
+        grantV1(10, GTF_PERMIT_ACCESS, domB(), page);
+        mapOp(A, MAP_VA, GNTMAP_HOST_MAP, 10, domA());
+        HypercallRunner r = new HypercallRunner(grantee);
+        int map = r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.MAP_GRANT_REF, A, 1);
+        r.call(Hypercall.UPDATE_VA_MAPPING, MAP_VA, 0, 0);
+        int after = r.call(Hypercall.XEN_VERSION, 0, 0);
+        DomainExit exit = r.run();
+
+        assertThat(r.result(map)).isZero();
+        assertThat(exit.reason()).isEqualTo(ShutdownReason.CRASH);
+        assertThat(exit.crashReport()).contains("#GP");
+        assertThat(r.result(after)).as("the guest never got past the update").isEqualTo(0xDEAD);
+        assertThat(granter.memory.read64(grantee.pteMa(MAP_VA))).as("the update itself was made").isZero();
+        assertThat(granter.domain.grantTable().pins(10)).as("the grant stays mapped until the mapper goes")
+                .isEqualTo(1);
+        grantee.domain.destroy();
+        assertThat(flagsV1(10)).isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(frames().grantMaps(page)).isZero();
+        assertThat(frames().typeCount(page)).isZero();
+    }
+
+    @Test
+    void mappingAGrantOverAnotherGrantPteAlsoFaults() throws Exception {
+        grantV1(10, GTF_PERMIT_ACCESS, domB(), page);
+        grantV1(11, GTF_PERMIT_ACCESS | GTF_READONLY, domB(), page);
+        mapOp(A, MAP_VA, GNTMAP_HOST_MAP, 10, domA());
+        mapOp(A + 0x20, MAP_VA, GNTMAP_HOST_MAP | GNTMAP_READONLY, 11, domA());
+        HypercallRunner r = new HypercallRunner(grantee);
+        r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.MAP_GRANT_REF, A, 1);
+        r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.MAP_GRANT_REF, A + 0x20, 1);
+        DomainExit exit = r.run();
+
+        assertThat(exit.reason()).isEqualTo(ShutdownReason.CRASH);
+        assertThat(exit.crashReport()).contains("#GP");
+        assertThat(status(A + 0x20, 18)).as("the second mapping was made").isEqualTo((short) GNTST_OKAY);
+        assertThat(granter.memory.read64(grantee.pteMa(MAP_VA)) & PvMmu.RW).as("the read-only one is in place").isZero();
+    }
+
+    @Test
+    void setupTableWithAFrameListInXensAddressRangeIsEfault() throws Exception {
+        long m2p = 0xFFFF_8000_0000_0000L; // the guest can read it (the M2P), not write it
+        grantee.write32(A, 0x7FF0);             // dom = DOMID_SELF
+        grantee.write32(A + 4, 1);              // nr_frames
+        grantee.write32(A + 8, 0x7777);         // status, poisoned
+        grantee.write64(A + 16, m2p);            // frame_list
+        grantee.write32(A + 0x40, 0x7FF0);
+        grantee.write32(A + 0x44, 1);
+        grantee.write32(A + 0x48, 0x7777);
+        grantee.write64(A + 0x50, 0x7000_0000_0000L); // user half, nothing mapped there
+        HypercallRunner r = new HypercallRunner(grantee);
+        int xenRange = r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.SETUP_TABLE, A, 1);
+        int unmapped = r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.SETUP_TABLE, A + 0x40, 1);
+        assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+
+        assertThat(r.result(xenRange)).isEqualTo(-XenErrno.EFAULT);
+        assertThat(grantee.read32(A + 8)).as("status left alone").isEqualTo(0x7777);
+        assertThat(r.result(unmapped)).isZero();
+        assertThat((short) grantee.read32(A + 0x48)).isEqualTo((short) GrantTableOp.GNTST_BAD_VIRT_ADDR);
+    }
+
+    @Test
+    void anEntryTakesAtMost128PinsOfAKindAsXensByteCounters() throws Exception {
+        grantV1(16, GTF_PERMIT_ACCESS | GTF_READONLY, domB(), page);
+        int n = GrantTable.PIN_LIMIT + 1;
+        for (int i = 0; i < n; i++) {
+            mapOp(A + i * (long) GrantTableOp.MAP_SIZE, 0, GNTMAP_DEVICE_MAP | GNTMAP_READONLY, 16, domA());
+        }
+        HypercallRunner r = new HypercallRunner(grantee);
+        r.call(Hypercall.GRANT_TABLE_OP, GrantTableOp.MAP_GRANT_REF, A, n);
+        assertThat(r.run().reason()).isEqualTo(ShutdownReason.POWEROFF);
+
+        for (int i = 0; i < n - 1; i++) {
+            assertThat(status(A + i * (long) GrantTableOp.MAP_SIZE, 18)).as("map %d", i).isEqualTo((short) GNTST_OKAY);
+        }
+        assertThat(status(A + (n - 1) * (long) GrantTableOp.MAP_SIZE, 18)).as("the 129th").isEqualTo((short) GNTST_GENERAL_ERROR);
+        assertThat(granter.domain.grantTable().pins(16)).isEqualTo(GrantTable.PIN_LIMIT);
     }
 }

@@ -9,12 +9,14 @@ import static dev.jxen.abi.GrantTableOp.GNTST_BAD_VIRT_ADDR;
 import static dev.jxen.abi.GrantTableOp.GNTST_GENERAL_ERROR;
 import static dev.jxen.abi.GrantTableOp.GNTST_OKAY;
 import static dev.jxen.abi.GrantTableOp.GNTST_PERMISSION_DENIED;
+import static dev.jxen.abi.XenErrno.EFAULT;
 import static dev.jxen.abi.XenErrno.EINVAL;
 import static dev.jxen.abi.XenErrno.ENOSYS;
 import static dev.jxen.abi.XenErrno.EPERM;
 import static dev.jxen.abi.XenErrno.ESRCH;
 
 import dev.jxen.abi.GrantTableOp;
+import dev.jxen.abi.MemoryOp;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.hypervisor.mm.PvMmu;
 import dev.jxen.machine.MachineMemory;
@@ -45,6 +47,16 @@ public final class GrantOps {
             return -EINVAL; // only cache_flush takes a continuation argument, and x86 has none
         }
         int n = (int) count;
+        int size = switch ((int) cmd) {
+            case GrantTableOp.MAP_GRANT_REF -> GrantTableOp.MAP_SIZE;
+            case GrantTableOp.UNMAP_GRANT_REF -> GrantTableOp.UNMAP_SIZE;
+            case GrantTableOp.UNMAP_AND_REPLACE -> GrantTableOp.REPLACE_SIZE;
+            case GrantTableOp.COPY -> GrantTableOp.COPY_SIZE;
+            default -> 0;
+        };
+        if (size != 0 && !guestAddressOk(uop)) {
+            return -EFAULT; // the array lies in Xen's part of the address space: nothing is done
+        }
         return switch ((int) cmd) {
             case GrantTableOp.MAP_GRANT_REF -> mapGrantRef(caller, own, uop, n);
             case GrantTableOp.UNMAP_GRANT_REF -> unmapGrantRef(caller, own, uop, n, false);
@@ -70,6 +82,15 @@ public final class GrantOps {
         }
         status[0] = own.peer(dom) == null ? GNTST_BAD_DOMAIN : GNTST_PERMISSION_DENIED;
         return null;
+    }
+
+    /**
+     * Xen's access_ok for a 64-bit PV guest's array: it starts in the lower canonical half or above
+     * Xen's reserved area (HYPERVISOR_VIRT_END); walking on from there faults before reaching Xen's.
+     */
+    static boolean guestAddressOk(long va) {
+        return Long.compareUnsigned(va, 1L << 47) < 0
+                || Long.compareUnsigned(va, MemoryOp.HYPERVISOR_VIRT_END) >= 0;
     }
 
     // ------------------------------------------------------------------ map / unmap
@@ -124,6 +145,9 @@ public final class GrantOps {
         int dom = c.read16(uop + GrantTableOp.SETUP_DOM);
         long nr = c.read32(uop + GrantTableOp.SETUP_NR_FRAMES) & 0xFFFF_FFFFL;
         long list = c.read64(uop + GrantTableOp.SETUP_FRAME_LIST);
+        if (!guestAddressOk(list)) {
+            return -EFAULT; // checked before the domain, as Xen's guest_handle_okay; status untouched
+        }
         int[] status = {GNTST_OKAY};
         GrantTable t = ownTable(own, dom, status);
         long[] frames = null;

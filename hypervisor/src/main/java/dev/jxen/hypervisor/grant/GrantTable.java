@@ -26,6 +26,8 @@ import dev.jxen.abi.XenErrno;
 import dev.jxen.hypervisor.mm.FrameTable;
 import dev.jxen.hypervisor.mm.PvMmu;
 import dev.jxen.machine.MachineMemory;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -52,6 +54,8 @@ public final class GrantTable {
     static final int V1_PER_FRAME = MachineMemory.PAGE_SIZE / GrantTableOp.V1_ENTRY_SIZE;
     static final int V2_PER_FRAME = MachineMemory.PAGE_SIZE / GrantTableOp.V2_ENTRY_SIZE;
     static final int STATUS_PER_FRAME = MachineMemory.PAGE_SIZE / GrantTableOp.STATUS_ENTRY_SIZE;
+    /** Pins of one kind (host/device, read/write) an entry may hold, as Xen's 8-bit counters allow. */
+    public static final int PIN_LIMIT = 128;
 
     /** An entry pinned by a grantee: copies count as host pins while they run, as on Xen. */
     static final class Active {
@@ -76,6 +80,11 @@ public final class GrantTable {
 
         int writePins() {
             return hostWrite + devWrite;
+        }
+
+        /** Xen keeps each count in a byte and refuses new pins once any reaches 128. */
+        boolean full() {
+            return hostRead >= PIN_LIMIT || hostWrite >= PIN_LIMIT || devRead >= PIN_LIMIT || devWrite >= PIN_LIMIT;
         }
     }
 
@@ -269,17 +278,57 @@ public final class GrantTable {
                 ? (statusFrames[frame] << MachineMemory.PAGE_SHIFT) + (long) (ref % STATUS_PER_FRAME) * 2 : -1;
     }
 
+    // The granter's vCPUs update their entries while we do (a guest clears GTF_permit_access with
+    // a compare-and-swap and waits for GTF_reading/GTF_writing to drop), so every change the
+    // hypervisor makes to a word the guest may write is one atomic operation on guest memory, as
+    // Xen's cmpxchg and locked and/or are. (The emulator's own LOCK'd guest instructions are not yet
+    // atomic against other host threads; these are.)
+    private static final VarHandle WORD = ValueLayout.JAVA_INT.varHandle();
+    /** Tries of the v1 flags/domid compare-and-swap before the entry counts as unstable (Xen: 5). */
+    static final int CAS_TRIES = 5;
+
+    /** The aligned 32-bit word holding the 16-bit field at {@code ma}, and the field's shift in it. */
+    private static long wordOf(long ma) {
+        return ma & ~3L;
+    }
+
+    private static int shiftOf(long ma) {
+        return (int) (ma & 2) * 8;
+    }
+
+    private int readWord(long ma4) {
+        return (int) WORD.getVolatile(mem.segment(), ma4);
+    }
+
+    private boolean casWord(long ma4, int expected, int update) {
+        boolean ok = WORD.compareAndSet(mem.segment(), ma4, expected, update);
+        if (ok) {
+            mem.noteWrite(ma4, 4);
+        }
+        return ok;
+    }
+
+    private void orBits16(long ma, int bits) {
+        WORD.getAndBitwiseOr(mem.segment(), wordOf(ma), (bits & 0xFFFF) << shiftOf(ma));
+        mem.noteWrite(wordOf(ma), 4);
+    }
+
+    private void clearBits16(long ma, int bits) {
+        WORD.getAndBitwiseAnd(mem.segment(), wordOf(ma), ~((bits & 0xFFFF) << shiftOf(ma)));
+        mem.noteWrite(wordOf(ma), 4);
+    }
+
     private void setStatusBits(int ref, int bits) {
         long ma = statusMa(ref);
         if (ma >= 0) {
-            mem.write16(ma, (short) (mem.read16(ma) | bits));
+            orBits16(ma, bits);
         }
     }
 
     private void clearStatusBits(int ref, int bits) {
         long ma = statusMa(ref);
         if (!dead && ma >= 0) {
-            mem.write16(ma, (short) (mem.read16(ma) & ~bits));
+            clearBits16(ma, bits);
         }
     }
 
@@ -305,16 +354,60 @@ public final class GrantTable {
      * acceptable. Returns a GNTST_* status.
      */
     private int markInUse(int ref, Active act, boolean readonly, boolean forMapping, int grantee) {
-        int flags = entryFlags(ref);
+        int bits = readonly ? GTF_READING : GTF_READING | GTF_WRITING;
+        long ma = entryMa(ref);
+        if (ma < 0) {
+            return GNTST_GENERAL_ERROR; // a never-allocated frame reads as invalid entries
+        }
+        if (version == 1) {
+            // flags and domid are one word: the check and the update are one compare-and-swap, so a
+            // granter revoking the entry meanwhile is seen (retried a few times, then refused).
+            int combo = readWord(ma);
+            for (int tries = 0;; tries++) {
+                int rc = checkEntry(combo & 0xFFFF, combo >>> 16, act, readonly, forMapping, grantee);
+                if (rc != GNTST_OKAY) {
+                    return rc;
+                }
+                if (casWord(ma, combo, combo | bits)) {
+                    return GNTST_OKAY;
+                }
+                if (tries == CAS_TRIES - 1) {
+                    return GNTST_GENERAL_ERROR; // the entry keeps changing under us
+                }
+                combo = readWord(ma);
+            }
+        }
+        // v2: the bits live in the status entry. Set them, then look at the entry again: a granter
+        // that revoked it in between sees them and waits, or we see its change and back out.
+        int combo = readWord(ma);
+        int rc = checkEntry(combo & 0xFFFF, combo >>> 16, act, readonly, forMapping, grantee);
+        if (rc != GNTST_OKAY) {
+            return rc;
+        }
+        setStatusBits(ref, bits);
+        combo = readWord(ma);
+        if (act == null) {
+            if (checkEntry(combo & 0xFFFF, combo >>> 16, null, readonly, forMapping, grantee) != GNTST_OKAY) {
+                clearStatusBits(ref, GTF_READING | GTF_WRITING);
+                return GNTST_GENERAL_ERROR;
+            }
+        } else if ((combo & GTF_READONLY) != 0) {
+            clearStatusBits(ref, GTF_WRITING);
+            return GNTST_GENERAL_ERROR;
+        }
+        return GNTST_OKAY;
+    }
+
+    /** Whether entry flags/domid permit the access: the type and grantee only matter when not pinned yet. */
+    private int checkEntry(int flags, int entryDomid, Active act, boolean readonly, boolean forMapping, int grantee) {
         int type = flags & (GTF_TYPE_MASK | (forMapping ? GTF_SUB_PAGE : 0));
         boolean typeOk = type == GTF_PERMIT_ACCESS || version == 2 && type == GTF_TRANSITIVE;
-        if (act == null && (!typeOk || entryDomid(ref) != grantee)) {
+        if (act == null && (!typeOk || entryDomid != grantee)) {
             return GNTST_GENERAL_ERROR;
         }
         if (!readonly && (flags & GTF_READONLY) != 0) {
             return GNTST_GENERAL_ERROR; // write access to a read-only grant
         }
-        setStatusBits(ref, readonly ? GTF_READING : GTF_READING | GTF_WRITING);
         return GNTST_OKAY;
     }
 
@@ -353,7 +446,7 @@ public final class GrantTable {
         int r = (int) ref;
         boolean readonly = (flags & GNTMAP_READONLY) != 0;
         Active act = active.get(r);
-        if (act != null && (act.domid != grantee || act.subPage)) {
+        if (act != null && (act.domid != grantee || act.full() || act.subPage)) {
             return GNTST_GENERAL_ERROR;
         }
         if (act == null || !readonly && act.writePins() == 0) {
@@ -430,7 +523,7 @@ public final class GrantTable {
         }
         int r = (int) ref;
         Active act = active.get(r);
-        if (act != null && act.domid != grantee) {
+        if (act != null && (act.domid != grantee || act.full())) {
             return GNTST_GENERAL_ERROR;
         }
         if (act == null || !readonly && act.writePins() == 0) {

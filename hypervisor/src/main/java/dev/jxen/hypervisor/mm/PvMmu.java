@@ -38,6 +38,9 @@ public final class PvMmu {
     private final java.util.BitSet staleWritable = new java.util.BitSet();
     private volatile java.util.function.IntConsumer tlbFlusher = domid -> { };
 
+    /** The last grant PTE this thread removed other than through the grant interface (0: none). */
+    private final ThreadLocal<long[]> implicitGrantUnmap = ThreadLocal.withInitial(() -> new long[1]);
+
     public PvMmu(FrameTable frames, M2p m2p) {
         this.ft = frames;
         this.mem = frames.memory();
@@ -231,7 +234,13 @@ public final class PvMmu {
         if (level == 1) {
             if ((e & GNTTAB) != 0) {
                 // A grant mapping's references belong to its grant handle: only the grant unmap
-                // (or the mapper's destruction) gives them back.
+                // (or the mapper's destruction) gives them back. Removing the PTE any other way is
+                // a guest bug that Xen answers with #GP(0) on the vCPU that did it (4.17+; older
+                // Xen crashed the domain): note it for the caller to raise.
+                implicitGrantUnmap.get()[0] = e;
+                if (DEBUG) {
+                    System.err.println("jxen mmu: attempt to implicitly unmap grant PTE 0x" + Long.toHexString(e));
+                }
                 return;
             }
             ft.addRef(target, -1);
@@ -377,6 +386,20 @@ public final class PvMmu {
             mem.write64(pteMa, val);
             return old;
         }
+    }
+
+    /**
+     * The grant PTE the calling thread last overwrote or dropped through a page-table update rather
+     * than GNTTABOP_unmap_grant_ref (mmu_update, update_va_mapping, writable page tables, unpinning
+     * or devalidating its L1, mapping a grant over it), or 0; clears the note. The vCPU that did it
+     * gets #GP(0), as on Xen; the frame's references stay with the grant handle until the mapper's
+     * destruction.
+     */
+    public long takeImplicitGrantUnmap() {
+        long[] slot = implicitGrantUnmap.get();
+        long e = slot[0];
+        slot[0] = 0;
+        return e;
     }
 
     /** MMU_MACHPHYS_UPDATE: {@code M2P[mfn] = pfn} for a frame the domain owns. */
