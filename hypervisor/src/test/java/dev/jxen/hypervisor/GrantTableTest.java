@@ -453,7 +453,12 @@ class GrantTableTest {
         try (GnttabDevice dev = new GnttabDevice(granter.hv)) {
             granterVcpu.start();
             while (granterVcpu.isAlive()) {
-                dev.map(domA(), 30, false).close();
+                try {
+                    dev.map(domA(), 30, false).close();
+                } catch (dev.jxen.hypervisor.dom0.Dom0Exception e) {
+                    // Xen's answer too when the entry kept changing under five tries ("unstable").
+                    assertThat(e.getMessage()).contains("GNTST_general_error");
+                }
             }
             granterVcpu.join();
         }
