@@ -25,9 +25,11 @@ final class SocketConnection extends Connection {
     private static final System.Logger LOG = System.getLogger("dev.jxen.xenstore");
     private static final int MAX_QUEUED = 4096;
     private static final int MESSAGE_MAX = Wire.HEADER + Wire.PAYLOAD_MAX;
-    /** How long the reader polls for the next request before sleeping. */
-    private static final long POLL_NS = Long.getLong("jxen.xenstore.pollNs", 50_000);
-    private static final boolean POLL_YIELD = Boolean.parseBoolean(System.getProperty("jxen.xenstore.pollYield", "true"));
+    /**
+     * How long the reader polls for the next request before sleeping: longer than a loaded 2-vCPU
+     * machine takes to wake the client and let it send (20 µs was too short, 150 µs no better).
+     */
+    private static final long POLL_NS = 50_000;
 
     private final SocketChannel channel;
     private final Core core;
@@ -106,11 +108,7 @@ final class SocketConnection extends Connection {
         }
         long deadline = System.nanoTime() + POLL_NS;
         while (System.nanoTime() - deadline < 0) {
-            if (POLL_YIELD) {
-                Thread.yield(); // a client on this CPU gets to send its request
-            } else {
-                Thread.onSpinWait();
-            }
+            Thread.yield(); // a client on this CPU gets to send its request
             n = channel.read(in);
             if (n != 0) {
                 return n;
