@@ -32,7 +32,14 @@ final class SocketServer implements AutoCloseable {
             try {
                 SocketChannel ch = server.accept();
                 SocketConnection[] self = new SocketConnection[1];
-                self[0] = new SocketConnection(ch, core, () -> clients.remove(self[0]));
+                try {
+                    self[0] = new SocketConnection(ch, core, () -> clients.remove(self[0]));
+                } catch (IOException e) {
+                    System.getLogger("dev.jxen.xenstore").log(System.Logger.Level.WARNING,
+                            "xenstored: cannot serve a socket client: " + e);
+                    ch.close();
+                    continue;
+                }
                 clients.add(self[0]);
                 self[0].start();
             } catch (IOException e) {

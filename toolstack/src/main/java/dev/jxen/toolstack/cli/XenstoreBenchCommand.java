@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jxen bench xenstore}: serves xenstored's unix socket and times small XS_READs from one
- * client over the wire protocol, one request at a time as libxenstore sends them; prints
- * {@code xenstore.socket.reads_per_s}.
+ * client over the wire protocol, one request at a time as libxenstore sends them (xenstore-read's
+ * xs_read: one blocking connection, the header and the path written separately, then the reply's
+ * header and payload read separately); prints {@code xenstore.socket.reads_per_s}.
  */
 @Command(name = "xenstore", description = {
     "Times small reads from one client over xenstored's unix socket and prints xenstore.socket.reads_per_s."})
@@ -63,25 +64,28 @@ final class XenstoreBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One client sending READ requests and reading each reply before the next, with no allocation per read. */
+    /**
+     * One blocking client sending READ requests and reading each reply before the next, with the
+     * system calls libxenstore makes and no allocation per read.
+     */
     private static final class Client {
         private final SocketChannel ch;
-        private final ByteBuffer request;
+        private final ByteBuffer header = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+        private final ByteBuffer path;
         private final ByteBuffer reply = ByteBuffer.allocateDirect(16 + 4096).order(ByteOrder.LITTLE_ENDIAN);
 
         Client(SocketChannel ch, String path) {
             this.ch = ch;
             byte[] p = (path + "\0").getBytes(StandardCharsets.US_ASCII);
-            request = ByteBuffer.allocateDirect(16 + p.length).order(ByteOrder.LITTLE_ENDIAN);
-            request.putInt(XS_READ).putInt(0).putInt(0).putInt(p.length).put(p).flip();
+            this.path = ByteBuffer.allocateDirect(p.length).put(p).flip();
+            header.putInt(XS_READ).putInt(0).putInt(0).putInt(p.length).flip();
         }
 
         void run(int n) throws Exception {
             for (int i = 0; i < n; i++) {
-                request.putInt(4, i).rewind();
-                while (request.hasRemaining()) {
-                    ch.write(request);
-                }
+                header.putInt(4, i).rewind();
+                writeFully(header);
+                writeFully(path.rewind());
                 reply.clear().limit(16);
                 readFully();
                 int type = reply.getInt(0), len = reply.getInt(12);
@@ -90,6 +94,12 @@ final class XenstoreBenchCommand implements Callable<Integer> {
                 }
                 reply.limit(16 + len);
                 readFully();
+            }
+        }
+
+        private void writeFully(ByteBuffer b) throws Exception {
+            while (b.hasRemaining()) {
+                ch.write(b);
             }
         }
 
