@@ -16,65 +16,25 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** xl's domain commands against a jxend daemon on a temporary JXEN_HOME, with the PV test kernels. */
 @Timeout(60)
-class XlDaemonTest {
-    @TempDir
-    Path home;
-
-    @TempDir
-    Path dir;
-
-    DaemonFixture daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new DaemonFixture(home);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
-
-    DaemonFixture.Outcome xl(String... args) {
-        return daemon.xl(args);
-    }
-
+class XlDaemonTest extends DaemonTestBase {
     /** A config for the idle kernel with {@code extra} on its command line and further settings. */
     String idle(String name, String extra, String... settings) throws Exception {
-        StringBuilder sb = new StringBuilder("name = \"" + name + "\"\nkernel = \"" + DaemonFixture.pvKernel("idle")
-                + "\"\nmemory = 16\nextra = \"" + extra + "\"\n");
-        for (String s : settings) {
-            sb.append(s).append('\n');
-        }
-        return Files.writeString(dir.resolve(name + ".cfg"), sb).toString();
+        String[] all = new String[settings.length + 1];
+        all[0] = "extra = \"" + extra + "\"";
+        System.arraycopy(settings, 0, all, 1, settings.length);
+        return config(name, "idle", all);
     }
 
     /** The row xl list prints for a domain, with the time column as a pattern. */
     static String rowPattern(String name, int domid, int mem, int vcpus, String state) {
         return java.util.regex.Pattern.quote(String.format(Locale.ROOT, "%-40s %5d %5d %5d     %s", name, domid, mem, vcpus, state))
                 + " +\\d+\\.\\d";
-    }
-
-    /** Polls xl list until {@code test} holds for its output (within 10 s). */
-    String listUntil(Predicate<String> test) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String out;
-        do {
-            out = xl("list").out();
-            if (test.test(out)) {
-                return out;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return out;
     }
 
     static Predicate<String> hasRow(String pattern) {

@@ -8,50 +8,15 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * xl shutdown and xl reboot against a jxend daemon on a temporary JXEN_HOME: the pvcontrol kernel
  * answers control/shutdown as Linux does, the idle kernel has no PV control at all.
  */
 @Timeout(60)
-class XlShutdownTest {
-    @TempDir
-    Path home;
-
-    @TempDir
-    Path dir;
-
-    DaemonFixture daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new DaemonFixture(home);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
-
-    DaemonFixture.Outcome xl(String... args) {
-        return daemon.xl(args);
-    }
-
-    /** A config for PV test kernel {@code kernel} named {@code name}, with further settings. */
-    String config(String name, String kernel, String... settings) throws Exception {
-        StringBuilder sb = new StringBuilder("name = \"" + name + "\"\nkernel = \"" + DaemonFixture.pvKernel(kernel)
-                + "\"\nmemory = 16\n");
-        for (String s : settings) {
-            sb.append(s).append('\n');
-        }
-        return Files.writeString(dir.resolve(name + ".cfg"), sb).toString();
-    }
-
+class XlShutdownTest extends DaemonTestBase {
     /** Creates a pvcontrol domain and waits until it watches control/shutdown. */
     void createPvcontrol(String name, String... settings) throws Exception {
         assertThat(xl("create", config(name, "pvcontrol", settings)).status()).isZero();
@@ -66,28 +31,6 @@ class XlShutdownTest {
     /** Polls the domain's console log until {@code test} holds (within 10 s). */
     String consoleUntil(String name, Predicate<String> test) throws Exception {
         return until(() -> console(name), test);
-    }
-
-    /** Polls xl list until {@code test} holds for its output (within 10 s). */
-    String listUntil(Predicate<String> test) throws Exception {
-        return until(() -> xl("list").out(), test);
-    }
-
-    interface Source {
-        String get() throws Exception;
-    }
-
-    static String until(Source source, Predicate<String> test) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String s;
-        do {
-            s = source.get();
-            if (test.test(s)) {
-                return s;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return s;
     }
 
     /** The xl list row of domain {@code name}, or null. */
