@@ -12,7 +12,7 @@
  *     left in place and ignored, as Linux does.
  * Prints "pvcontrol: ready" once the watch is set, "pvcontrol: <request>" before acting on one
  * and "pvcontrol: ignoring <request>" for one it does not know. It never finishes on its own.
- * The store port stays masked; the guest waits for xenstored with SCHEDOP_poll.
+ * The xenbus client is lib/xenstore.c: the store port stays masked, it waits with SCHEDOP_poll.
  */
 #include "xenstore.h"
 

@@ -10,7 +10,7 @@
  *     writing data/bump-request, dom0 (the test) changes data/counter and writes data/bumped, which
  *     the guest watches;
  *   - a watch: the initial event, then an event for a change below the watched path.
- * The store port stays masked; the guest waits for xenstored with SCHEDOP_poll.
+ * The xenbus client is lib/xenstore.c: the store port stays masked, it waits with SCHEDOP_poll.
  */
 #include "xenstore.h"
 
