@@ -19,7 +19,11 @@ PV_ASFLAGS := -D__ASSEMBLY__ -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_
 PV_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(PV_DIR)/lib/pv.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 PV_LIB_OBJS := $(PV_OUT)/obj/head.o $(PV_OUT)/obj/runtime.o
-PV_LIB_DEPS := $(PV_DIR)/lib/pv.h $(PV_DIR)/lib/hypercall.h $(XEN_HEADERS)
+PV_LIB_DEPS := $(PV_DIR)/lib/pv.h $(PV_DIR)/lib/hypercall.h $(PV_DIR)/lib/xenstore.h $(XEN_HEADERS)
+# The optional parts of the library (the xenstore client), in an archive so that a kernel links
+# only what it calls and the others keep their size.
+PV_LIB_ARCHIVE := $(PV_OUT)/obj/libpv.a
+PV_ARCHIVE_OBJS := $(PV_OUT)/obj/lib/xenstore.o
 
 pv: $(addprefix $(PV_OUT)/,$(PV_KERNELS))
 
@@ -32,13 +36,22 @@ $(PV_OUT)/obj/head.o: $(PV_DIR)/lib/head.S $(XEN_HEADERS) | $(PV_OUT)/obj
 $(PV_OUT)/obj/runtime.o: $(PV_DIR)/lib/runtime.c $(PV_LIB_DEPS) | $(PV_OUT)/obj
 	$(CC) $(PV_CFLAGS) -c -o $@ $<
 
+# In obj/lib/: lib/xenstore.c and the xenstore kernel would both be obj/xenstore.o.
+$(PV_OUT)/obj/lib/%.o: $(PV_DIR)/lib/%.c $(PV_LIB_DEPS) | $(PV_OUT)/obj/lib
+	$(CC) $(PV_CFLAGS) -c -o $@ $<
+
+$(PV_LIB_ARCHIVE): $(PV_ARCHIVE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 $(PV_OUT)/obj/%.o: $(PV_DIR)/%.c $(PV_LIB_DEPS) | $(PV_OUT)/obj
 	$(CC) $(PV_CFLAGS) -c -o $@ $<
 
-$(PV_OUT)/%: $(PV_OUT)/obj/%.o $(PV_LIB_OBJS) $(PV_DIR)/lib/pv.ld
-	$(CC) $(PV_LDFLAGS) -o $@ $(PV_LIB_OBJS) $<
+# The archive after the kernel's object: the linker takes from it what the kernel refers to.
+$(PV_OUT)/%: $(PV_OUT)/obj/%.o $(PV_LIB_OBJS) $(PV_LIB_ARCHIVE) $(PV_DIR)/lib/pv.ld
+	$(CC) $(PV_LDFLAGS) -o $@ $(PV_LIB_OBJS) $< $(PV_LIB_ARCHIVE)
 
-$(PV_OUT)/obj:
+$(PV_OUT)/obj $(PV_OUT)/obj/lib:
 	mkdir -p $@
 
 # Checks the built kernels without Java: each must carry the Xen notes in a PT_NOTE segment and
