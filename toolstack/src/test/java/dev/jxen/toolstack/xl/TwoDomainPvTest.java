@@ -15,12 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Grant tables between two PV domains of one hypervisor, on the real builder and emulator: the
- * project's {@code grant-share} kernel grants pages to {@code grant-map}, which maps, copies and
- * checks Xen's refusals (guests/pv/grant-*.c). Each prints "name: PASS" and powers off.
+ * Two PV domains of one hypervisor, on the real builder and emulator: the project's
+ * {@code grant-share} kernel grants pages to {@code grant-map}, which maps, copies and checks Xen's
+ * refusals (guests/pv/grant-*.c); two {@code interdomain} kernels exchange events over a channel
+ * between them. Each prints "name: PASS" and powers off.
  */
 @Timeout(120)
-class GrantPvTest {
+class TwoDomainPvTest {
     static final long PAGES = 4096; // 16 MiB each
 
     @Test
@@ -46,6 +47,27 @@ class GrantPvTest {
                     .doesNotContain("FAIL").endsWith("grant-share: PASS\n");
             assertThat(shareExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
             assertThat(hv.frames().grantMaps(share.mfn(0))).isZero();
+        }
+    }
+
+    @Test
+    void twoDomainsTalkOverAnInterdomainEventChannel() throws Exception {
+        try (MachineMemory memory = MachineMemory.allocate((3 * PAGES + 4096) * MachineMemory.PAGE_SIZE);
+                Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
+            Domain server = hv.createDomain("server", PAGES);
+            Domain client = hv.createDomain("client", PAGES);
+            StringBuffer serverOut = new StringBuffer(), clientOut = new StringBuffer();
+            boot(server, "interdomain", "interdomain=server peer=" + client.id(), serverOut);
+            boot(client, "interdomain", "interdomain=client peer=" + server.id(), clientOut);
+            client.start();
+            server.start();
+            DomainExit clientExit = client.exit().get(90, TimeUnit.SECONDS);
+            DomainExit serverExit = server.exit().get(90, TimeUnit.SECONDS);
+
+            assertThat(clientOut.toString()).doesNotContain("FAIL").endsWith("interdomain: PASS\n");
+            assertThat(clientExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(serverOut.toString()).doesNotContain("FAIL").endsWith("interdomain: PASS\n");
+            assertThat(serverExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
         }
     }
 
