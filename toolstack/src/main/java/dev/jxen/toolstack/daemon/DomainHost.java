@@ -429,8 +429,12 @@ final class DomainHost implements XlHost, AutoCloseable {
     }
 
     @Override
-    public synchronized String dmesg() {
-        return dmesg.toString();
+    public synchronized String dmesg(boolean clear) {
+        String text = dmesg.toString();
+        if (clear) {
+            dmesg.setLength(0);
+        }
+        return text;
     }
 
     @Override

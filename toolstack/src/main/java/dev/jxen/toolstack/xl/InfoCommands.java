@@ -89,12 +89,12 @@ final class InfoCommands {
         @ParentCommand
         private XlCommand xl;
 
-        @Option(names = {"-c", "--clear"}, description = "accepted (the buffer is kept)")
+        @Option(names = {"-c", "--clear"}, description = "clear the buffer after reading it")
         private boolean clear;
 
         @Override
         public Integer call() {
-            xl.out.print(xl.host.dmesg());
+            xl.out.print(xl.host.dmesg(clear));
             return 0;
         }
     }

@@ -75,8 +75,8 @@ public interface XlHost {
 
     HostInfo info();
 
-    /** The hypervisor's own console log ({@code xl dmesg}). */
-    String dmesg();
+    /** The hypervisor's own console log ({@code xl dmesg}); emptied after reading when {@code clear}. */
+    String dmesg(boolean clear);
 
     /**
      * How domain {@code domid} ended, waiting up to {@code millis} for it; null when it is still

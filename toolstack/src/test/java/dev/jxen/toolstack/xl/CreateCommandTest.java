@@ -82,7 +82,7 @@ class CreateCommandTest {
         }
 
         @Override
-        public String dmesg() {
+        public String dmesg(boolean clear) {
             return "";
         }
 

@@ -116,6 +116,15 @@ class XlDaemonTest extends DaemonTestBase {
     }
 
     @Test
+    void dmesgDashCPrintsTheLogThenClearsIt() throws Exception {
+        assertThat(xl("create", idle("noted", "")).status()).isZero();
+        assertThat(xl("dmesg", "-c").out()).contains("domain 1 (noted) created");
+        assertThat(xl("dmesg").out()).doesNotContain("domain 1 (noted) created");
+        assertThat(xl("destroy", "noted").status()).isZero();
+        assertThat(xl("dmesg").out()).contains("domain 1 (noted) destroyed");
+    }
+
+    @Test
     void onCrashPreserveKeepsTheDomainShutDownAndDestroyRemovesIt() throws Exception {
         xl("create", idle("kept", "idle.after=0 idle.then=crash", "on_crash = 'preserve'"));
         xl("create", idle("dropped", "idle.after=0 idle.then=crash", "on_crash = 'destroy'"));
