@@ -139,6 +139,7 @@ public final class Xl {
     private SocketChannel connectOrStart() throws IOException {
         SocketChannel ch = connect();
         if (ch != null) {
+            warnIfDaemonPredatesBuild();
             return ch;
         }
         DaemonStarter.Started started = starter.start();
@@ -166,6 +167,27 @@ public final class Xl {
         }
         err.println("xl: the jxend daemon did not answer within 30 s (its log: " + home.log() + ")");
         return null;
+    }
+
+    /**
+     * A daemon keeps running the code it started with: after a rebuild, say so, or a developer
+     * would be testing the old code without knowing it. Compares the daemon's pid file with this
+     * client's jar (nothing to compare when running from class directories, as in tests).
+     */
+    private void warnIfDaemonPredatesBuild() {
+        try {
+            Path jar = Path.of(Xl.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!java.nio.file.Files.isRegularFile(jar) || !java.nio.file.Files.isRegularFile(home.pidFile())) {
+                return;
+            }
+            if (java.nio.file.Files.getLastModifiedTime(jar).compareTo(java.nio.file.Files.getLastModifiedTime(home.pidFile())) > 0) {
+                String pid = java.nio.file.Files.readString(home.pidFile()).strip();
+                err.println("xl: warning: the running jxend (pid " + pid + ") started before jxen was last built and runs"
+                        + " the old code; stop it (kill " + pid + ") once its domains are done to use the new build");
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            // only a hint: never in the way of the command itself
+        }
     }
 
     /** A connection to the daemon, or null when none answers. */
