@@ -381,6 +381,9 @@ final class RingConnection extends Connection {
             if (queuedBytes + m.length > MAX_QUEUED_BYTES) {
                 return; // the guest is not reading its ring: drop, as C xenstored does over quota
             }
+            if (Wire.duplicateEvent(out, m)) {
+                return;
+            }
             out.add(m);
             queuedBytes += m.length;
         }
