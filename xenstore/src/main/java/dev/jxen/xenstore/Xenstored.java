@@ -66,6 +66,12 @@ public final class Xenstored implements AutoCloseable {
             public Connection connectionOf(int domid) {
                 return domains.get(domid);
             }
+
+            @Override
+            public boolean exists(int domid) {
+                return hypervisor == null || domid == 0 || domains.containsKey(domid)
+                        || hypervisor.domain(domid).isPresent();
+            }
         });
         this.dom0 = new XsClient(core);
     }
