@@ -39,6 +39,9 @@ final class Core {
         void resume(int domid);
 
         Connection connectionOf(int domid);
+
+        /** Whether domain {@code domid} exists (true when the store cannot know, having no hypervisor). */
+        boolean exists(int domid);
     }
 
     Tree tree = Tree.initial();
@@ -436,6 +439,9 @@ final class Core {
         Perms perms = Perms.parse(args, 1);
         if (perms == null) {
             throw EINVAL;
+        }
+        if (!domains.exists(perms.owner())) {
+            throw ENOENT; // as C xenstored: a node cannot be given to a domain that does not exist
         }
         String name = canonical(c, args[0], true);
         Node n = lookupExisting(c, v, name, Perms.WRITE | Perms.OWNER);

@@ -31,10 +31,14 @@ final class RingConnection extends Connection {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     final long mfn;
-    final int port;
+    /** The guest's store port; 0 after a re-introduction could not bind the new one (as C xenstored). */
+    volatile int port;
     private final MemorySegment page;
     private final Core core;
-    private HostEventChannel channel;
+    private volatile HostEventChannel channel;
+    /** Resets asked for by a re-introduction (under the core's lock) and done by the serving thread (likewise). */
+    private volatile int resetsAsked;
+    private int resetsDone;
     private final Semaphore wake = new Semaphore(0);
     private final ArrayDeque<byte[]> out = new ArrayDeque<>();
     private int outOffset;
@@ -79,8 +83,9 @@ final class RingConnection extends Connection {
     void stop() {
         stopped = true;
         wake.release();
-        if (channel != null) {
-            channel.close();
+        HostEventChannel ch = channel;
+        if (ch != null) {
+            ch.close();
         }
         if (thread != null && Thread.currentThread() != thread && !Thread.holdsLock(core)) {
             try {
@@ -105,7 +110,7 @@ final class RingConnection extends Connection {
                 return;
             }
             if (progress) {
-                channel.notifyGuest();
+                notifyGuest();
                 continue;
             }
             wake.acquireUninterruptibly();
@@ -128,13 +133,100 @@ final class RingConnection extends Connection {
         page.set(INT, ERROR, code);
         LOG.log(System.Logger.Level.WARNING, "xenstored: domain " + domid + ": " + why + "; its ring is ignored");
         if (!stopped) {
-            channel.notifyGuest();
+            notifyGuest();
         }
+        synchronized (core) {
+            core.notifyAll(); // a re-introduction waiting for this thread stops waiting
+        }
+    }
+
+    private void notifyGuest() {
+        HostEventChannel ch = channel;
+        if (ch != null) {
+            ch.notifyGuest();
+        }
+    }
+
+    /**
+     * XS_INTRODUCE of a domain already introduced (a guest that restarted its xenbus, a soft reset): as
+     * C xenstored, serve the ring on {@code newChannel} from now on (null when the new port could not
+     * be bound), forget the connection's watches, transactions, queued output and partial request,
+     * and zero the four ring indices. The page stays the one mapped at the first introduction. Called
+     * with the core's lock held; returns once the serving thread has reset the ring, so nothing the
+     * guest writes after the reply is lost to the reset.
+     */
+    void reintroduce(HostEventChannel newChannel, int newPort) {
+        stopListening();
+        channel = newChannel;
+        port = newPort;
+        watches.clear();
+        transactions.clear();
+        if (failure != null || thread == null) {
+            zeroIndices(); // no serving thread to race with; an ignored ring stays ignored, as in C
+            return;
+        }
+        int asked = ++resetsAsked;
+        wake.release();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        try {
+            while (resetsDone - asked < 0 && failure == null && !stopped) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "xenstored: domain " + domid + ": ring reset not confirmed");
+                    return;
+                }
+                core.wait(Math.max(1, left / 1_000_000)); // releases the core's lock for the serving thread
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Unbinds the current event channel (so the same port can be bound again). */
+    void stopListening() {
+        HostEventChannel old = channel;
+        channel = null;
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** On the serving thread: does a reset a re-introduction asked for. */
+    private boolean resetIfAsked() {
+        int asked = resetsAsked;
+        if (asked == resetsDone) {
+            return false;
+        }
+        synchronized (out) {
+            out.clear();
+            outOffset = 0;
+            queuedBytes = 0;
+        }
+        headerUsed = 0;
+        body = null;
+        zeroIndices();
+        if (page.get(INT, CONNECTION) == RECONNECT) {
+            page.set(INT, CONNECTION, 0); // the guest waited for us: tell it the store is back
+            notifyGuest();
+        }
+        synchronized (core) {
+            resetsDone = asked;
+            core.notifyAll();
+        }
+        return true;
+    }
+
+    private void zeroIndices() {
+        page.set(INT, REQ_CONS, 0);
+        page.set(INT, REQ_PROD, 0);
+        page.set(INT, RSP_CONS, 0);
+        page.set(INT, RSP_PROD, 0);
+        VarHandle.fullFence();
     }
 
     /** One round: reconnect requests, replies out, requests in. True when anything moved. */
     private boolean service() {
-        boolean progress = false;
+        boolean progress = resetIfAsked();
         if (page.get(INT, CONNECTION) == RECONNECT) {
             reconnect();
             progress = true;
@@ -213,6 +305,7 @@ final class RingConnection extends Connection {
             byte[] payload = body;
             body = null;
             core.handle(this, Wire.le32(header, 0), Wire.le32(header, 4), Wire.le32(header, 8), payload, payload.length);
+            resetIfAsked(); // a re-introduction while this request waited for the lock: its reply is dropped, as in C
         }
         return true;
     }
@@ -287,6 +380,9 @@ final class RingConnection extends Connection {
         synchronized (out) {
             if (queuedBytes + m.length > MAX_QUEUED_BYTES) {
                 return; // the guest is not reading its ring: drop, as C xenstored does over quota
+            }
+            if (Wire.duplicateEvent(out, m)) {
+                return;
             }
             out.add(m);
             queuedBytes += m.length;

@@ -184,7 +184,7 @@ final class SocketConnection extends Connection {
             return;
         }
         synchronized (out) {
-            if (out.size() >= MAX_QUEUED) {
+            if (out.size() >= MAX_QUEUED || Wire.duplicateEvent(out, m)) {
                 return;
             }
             out.add(m);

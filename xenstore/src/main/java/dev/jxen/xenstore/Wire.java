@@ -41,6 +41,22 @@ final class Wire {
         return m;
     }
 
+    /**
+     * Whether {@code event} (a WATCH_EVENT message) is already among {@code queued}: C xenstored drops
+     * such a duplicate rather than queue it again, except for the special {@code @} events.
+     */
+    static boolean duplicateEvent(Iterable<byte[]> queued, byte[] event) {
+        if (event.length > HEADER && event[HEADER] == '@') {
+            return false;
+        }
+        for (byte[] m : queued) {
+            if (m.length == event.length && le32(m, 0) == WATCH_EVENT && java.util.Arrays.equals(m, event)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static int le32(byte[] b, int o) {
         return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
     }

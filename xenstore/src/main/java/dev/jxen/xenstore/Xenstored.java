@@ -66,6 +66,12 @@ public final class Xenstored implements AutoCloseable {
             public Connection connectionOf(int domid) {
                 return domains.get(domid);
             }
+
+            @Override
+            public boolean exists(int domid) {
+                return hypervisor == null || domid == 0 || domains.containsKey(domid)
+                        || hypervisor.domain(domid).isPresent();
+            }
         });
         this.dom0 = new XsClient(core);
     }
@@ -87,10 +93,13 @@ public final class Xenstored implements AutoCloseable {
     /**
      * As XS_INTRODUCE: maps the domain's store page ({@code storeMfn}), binds its store event
      * channel ({@code storePort}, unbound for domain 0), serves the ring and fires
-     * {@code @introduceDomain}. Introducing a domain again with the same page and port does nothing.
+     * {@code @introduceDomain}. Introducing a domain again resets its connection as C xenstored does
+     * for a guest that restarted: its watches, transactions and pending output are dropped, the ring
+     * indices zeroed and the event channel rebound to {@code storePort}; the page stays the one
+     * mapped first ({@code storeMfn} is not looked at, as C ignores the gfn) and no
+     * {@code @introduceDomain} fires.
      *
-     * @throws XsException EINVAL for a bad domid, page or port; EEXIST when it is already introduced
-     *     with another page
+     * @throws XsException EINVAL for a bad domid, page or port
      */
     public void introduceDomain(int domid, long storeMfn, int storePort) {
         synchronized (core) {
@@ -100,12 +109,22 @@ public final class Xenstored implements AutoCloseable {
             if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) {
                 throw new XsException("EINVAL", "domain " + domid + " cannot be introduced");
             }
+            if (storePort == 0) {
+                throw new XsException("EINVAL", "event channel port 0");
+            }
             RingConnection existing = domains.get(domid);
             if (existing != null) {
-                if (existing.mfn == storeMfn && existing.port == storePort) {
-                    return;
+                HostEventChannel rebound = null;
+                try {
+                    existing.stopListening();
+                    rebound = HostEventChannel.bind(hypervisor, domid, storePort, existing::wake);
+                } catch (Dom0Exception e) {
+                    // C xenstored carries on with no port: the guest is answered once it is introduced again.
+                    System.getLogger("dev.jxen.xenstore").log(System.Logger.Level.WARNING,
+                            "xenstored: domain " + domid + ": cannot rebind port " + storePort + ": " + e.getMessage());
                 }
-                throw new XsException("EEXIST", "domain " + domid + " is already introduced");
+                existing.reintroduce(rebound, rebound == null ? 0 : storePort);
+                return;
             }
             MemorySegment page;
             RingConnection ring;
