@@ -222,11 +222,13 @@ public final class Domain {
      * xenstored and console rings) hears the guest. {@code onSend} runs on the sending vCPU's
      * thread, so it must only hand work on. Replies go back with {@link #notifyPort}.
      *
-     * @return 0, or -EINVAL when {@code port} is not unbound to domain 0
+     * @return 0, or -EINVAL when {@code port} is not unbound to domain 0 or a backend already
+     *     listens on it (on Xen that port would be bound interdomain by then)
      */
     public int bindBackendPort(int port, Runnable onSend) {
         synchronized (events) {
-            if (events.stateOf(port) != EventChannelOp.STAT_UNBOUND || events.remoteDomOf(port) != 0) {
+            if (events.stateOf(port) != EventChannelOp.STAT_UNBOUND || events.remoteDomOf(port) != 0
+                    || events.hasHostListener(port)) {
                 return -XenErrno.EINVAL;
             }
             events.setHostListener(port, onSend);

@@ -261,6 +261,11 @@ final class EventChannels {
         return validPort(port) ? state[port] : EventChannelOp.STAT_CLOSED;
     }
 
+    /** Whether a hypervisor-side backend already listens on {@code port}. */
+    synchronized boolean hasHostListener(int port) {
+        return validPort(port) && hostListener[port] != null;
+    }
+
     /** The domain that may bind (unbound) or is bound (interdomain) to {@code port}. */
     synchronized int remoteDomOf(int port) {
         return validPort(port) ? remoteDom[port] : -1;
