@@ -368,6 +368,19 @@ final class Core {
         }
     }
 
+    /**
+     * As C xenstored when a domain goes: its entries in other nodes' permission lists stop
+     * counting, so a later domain with the same id gets no access through them (XSA-322).
+     */
+    synchronized void dropPermissionEntriesOf(int domid) {
+        for (var e : new java.util.ArrayList<>(tree.nodes().entrySet())) {
+            Perms kept = e.getValue().perms().withoutEntriesFor(id -> id != domid);
+            if (kept != e.getValue().perms()) {
+                tree.put(e.getKey(), e.getValue().withPerms(kept));
+            }
+        }
+    }
+
     private void removeOwnedBelow(int domid, String name, Node n) {
         for (String child : n.children()) {
             String childName = name.equals("/") ? "/" + child : name + "/" + child;
@@ -443,6 +456,8 @@ final class Core {
         if (!domains.exists(perms.owner())) {
             throw ENOENT; // as C xenstored: a node cannot be given to a domain that does not exist
         }
+        // Entries for other domains that do not exist grant nothing (C marks them ignored).
+        perms = perms.withoutEntriesFor(domains::exists);
         String name = canonical(c, args[0], true);
         Node n = lookupExisting(c, v, name, Perms.WRITE | Perms.OWNER);
         if (!c.privileged && perms.owner() != n.perms().owner()) {

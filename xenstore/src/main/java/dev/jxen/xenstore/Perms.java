@@ -52,6 +52,34 @@ final class Perms {
         return new Perms(n, bits);
     }
 
+    /**
+     * The same list without the non-owner entries whose domain {@code keep} rejects: C xenstored
+     * marks such entries ignored (a domain that is gone, or not yet there), so that a later
+     * domain given the same domid inherits no access through them; this drops them instead.
+     */
+    Perms withoutEntriesFor(java.util.function.IntPredicate keep) {
+        int n = 1;
+        for (int i = 1; i < ids.length; i++) {
+            if (keep.test(ids[i])) {
+                n++;
+            }
+        }
+        if (n == ids.length) {
+            return this;
+        }
+        int[] ni = new int[n];
+        byte[] nb = new byte[n];
+        ni[0] = ids[0];
+        nb[0] = bits[0];
+        for (int i = 1, j = 1; i < ids.length; i++) {
+            if (keep.test(ids[i])) {
+                ni[j] = ids[i];
+                nb[j++] = bits[i];
+            }
+        }
+        return new Perms(ni, nb);
+    }
+
     /** What a connection may do (READ/WRITE/OWNER bits), as C xenstored's perm_for_conn. */
     int forConnection(int domid, boolean privileged, int target) {
         if (privileged || ids[0] == domid || (target >= 0 && ids[0] == target)) {

@@ -160,6 +160,7 @@ public final class Xenstored implements AutoCloseable {
             }
             core.remove(ring);
             core.removeNodesOwnedBy(domid);
+            core.dropPermissionEntriesOf(domid);
             core.fireSpecial(RELEASE_DOMAIN);
         }
         ring.stop();
