@@ -585,7 +585,6 @@ public final class Vcpu {
         return out;
     }
 
-    /** The number of hypercalls made so far (for tests and statistics). */
     /** CPU time this vCPU has used (running the guest and handling its exits), in nanoseconds. */
     public long cpuTimeNanos() {
         return cpuNanos;
@@ -606,6 +605,7 @@ public final class Vcpu {
         return busy;
     }
 
+    /** The number of hypercalls made so far (for tests and statistics). */
     public long hypercallCount() {
         return historyCount;
     }
