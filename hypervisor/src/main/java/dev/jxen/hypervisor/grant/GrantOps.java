@@ -9,6 +9,7 @@ import static dev.jxen.abi.GrantTableOp.GNTST_BAD_VIRT_ADDR;
 import static dev.jxen.abi.GrantTableOp.GNTST_GENERAL_ERROR;
 import static dev.jxen.abi.GrantTableOp.GNTST_OKAY;
 import static dev.jxen.abi.GrantTableOp.GNTST_PERMISSION_DENIED;
+import static dev.jxen.abi.MmuOp.DOMID_SELF;
 import static dev.jxen.abi.XenErrno.EFAULT;
 import static dev.jxen.abi.XenErrno.EINVAL;
 import static dev.jxen.abi.XenErrno.ENOSYS;
@@ -28,9 +29,6 @@ import dev.jxen.machine.MachineMemory;
  * the array cannot be read or written (-EFAULT, from the caller's accessors), as on Xen.
  */
 public final class GrantOps {
-    /** DOMID_SELF of {@code xen.h}. */
-    static final int DOMID_SELF = 0x7FF0;
-
     private GrantOps() {
     }
 
