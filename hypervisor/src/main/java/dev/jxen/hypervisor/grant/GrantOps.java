@@ -334,7 +334,7 @@ public final class GrantOps {
             out.length = (int) got[2];
         } else {
             long mfn = e.refOrFrame();
-            if (!ft.valid(mfn) || ft.owner(mfn) != own.domid()) {
+            if (!own.ownsFrame(mfn)) {
                 return GNTST_BAD_PAGE;
             }
             out.mfn = mfn;
