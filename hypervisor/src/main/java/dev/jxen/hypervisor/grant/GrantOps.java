@@ -161,12 +161,8 @@ public final class GrantOps {
                 }
             }
         }
-        if (frames != null) {
-            for (int k = 0; k < frames.length; k++) {
-                if (!c.tryWrite64(list + k * 8L, frames[k])) {
-                    status[0] = GNTST_BAD_VIRT_ADDR;
-                }
-            }
+        if (frames != null && !writeFrameList(c, list, frames)) {
+            status[0] = GNTST_BAD_VIRT_ADDR;
         }
         c.write16(uop + GrantTableOp.SETUP_STATUS, status[0]);
         return 0;
@@ -219,16 +215,21 @@ public final class GrantOps {
                     }
                 }
             }
-            if (frames != null) {
-                for (int k = 0; k < frames.length; k++) {
-                    if (!c.tryWrite64(list + k * 8L, frames[k])) {
-                        status[0] = GNTST_BAD_VIRT_ADDR;
-                    }
-                }
+            if (frames != null && !writeFrameList(c, list, frames)) {
+                status[0] = GNTST_BAD_VIRT_ADDR;
             }
         }
         c.write16(uop + GrantTableOp.STATUS_FRAMES_STATUS, status[0]);
         return 0;
+    }
+
+    /** Writes {@code frames} to the guest's array at {@code list}; false when any slot was not writable. */
+    private static boolean writeFrameList(GrantCaller c, long list, long[] frames) {
+        boolean ok = true;
+        for (int k = 0; k < frames.length; k++) {
+            ok &= c.tryWrite64(list + k * 8L, frames[k]);
+        }
+        return ok;
     }
 
     private static long getVersion(GrantCaller c, GrantTable own, long uop) {
