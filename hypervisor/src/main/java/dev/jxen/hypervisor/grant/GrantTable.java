@@ -724,25 +724,23 @@ public final class GrantTable {
             long mfn = mfnOut[0];
             boolean writable = (flags & GNTMAP_READONLY) == 0;
             int kinds = flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP);
+            // One frame reference per kind (host, device) of mapping.
+            int refs = Integer.bitCount(kinds);
             int taken = 0;
             rc = GNTST_OKAY;
-            for (int kind : new int[] {GNTMAP_DEVICE_MAP, GNTMAP_HOST_MAP}) {
-                if ((kinds & kind) != 0) {
-                    if (mmu.getGrantRef(mfn, granter.domid, writable) != 0) {
-                        rc = GNTST_GENERAL_ERROR; // e.g. a writable grant of a page table
-                        break;
-                    }
-                    taken |= kind;
+            while (taken < refs) {
+                if (mmu.getGrantRef(mfn, granter.domid, writable) != 0) {
+                    rc = GNTST_GENERAL_ERROR; // e.g. a writable grant of a page table
+                    break;
                 }
+                taken++;
             }
             if (rc == GNTST_OKAY && (kinds & GNTMAP_HOST_MAP) != 0) {
                 rc = installPte(hostAddr, flags, mfn, l4mfn);
             }
             if (rc != GNTST_OKAY) {
-                for (int kind : new int[] {GNTMAP_DEVICE_MAP, GNTMAP_HOST_MAP}) {
-                    if ((taken & kind) != 0) {
-                        mmu.putGrantRef(mfn, writable);
-                    }
+                for (int i = 0; i < taken; i++) {
+                    mmu.putGrantRef(mfn, writable);
                 }
                 granter.unpinMap((int) ref, flags);
                 releaseHandle(handle);
@@ -860,10 +858,8 @@ public final class GrantTable {
     /** Gives back the references and pins of the {@code kinds} (host/device) of mapping {@code m}. */
     private void release(Mapping m, int kinds) {
         boolean writable = (m.flags & GNTMAP_READONLY) == 0;
-        for (int kind : new int[] {GNTMAP_DEVICE_MAP, GNTMAP_HOST_MAP}) {
-            if ((kinds & kind) != 0) {
-                mmu.putGrantRef(m.mfn, writable);
-            }
+        for (int i = Integer.bitCount(kinds & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP)); i > 0; i--) {
+            mmu.putGrantRef(m.mfn, writable);
         }
         m.granter.unpinMap(m.ref, kinds | (m.flags & GNTMAP_READONLY));
         m.flags &= ~kinds;
