@@ -331,6 +331,17 @@ final class DomainHost implements XlHost, AutoCloseable {
         return domains.get(domid);
     }
 
+    /** Domain {@code domid} hosted now, else among the recently ended ones, else null. */
+    private HostedDomain hostedOrEnded(int domid) {
+        HostedDomain hd = hosted(domid);
+        if (hd != null) {
+            return hd;
+        }
+        synchronized (ended) {
+            return ended.get(domid);
+        }
+    }
+
     @Override
     public boolean destroy(int domid) {
         HostedDomain hd = hosted(domid);
@@ -439,12 +450,7 @@ final class DomainHost implements XlHost, AutoCloseable {
 
     @Override
     public Outcome outcome(int domid, long millis) throws InterruptedException {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         if (hd == null) {
             return null;
         }
@@ -459,12 +465,7 @@ final class DomainHost implements XlHost, AutoCloseable {
 
     /** The name of domain {@code domid} (hosted or recently ended), or null. */
     String name(int domid) {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         return hd == null ? null : hd.name;
     }
 
@@ -479,12 +480,7 @@ final class DomainHost implements XlHost, AutoCloseable {
      * ended); false when it was refused (another read-write client came first).
      */
     boolean attachConsole(int domid, java.nio.channels.SocketChannel ch, boolean readOnly) throws IOException {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         if (hd == null) {
             ch.close();
             return true;
