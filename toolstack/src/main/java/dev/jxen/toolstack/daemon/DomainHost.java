@@ -147,8 +147,7 @@ final class DomainHost implements XlHost, AutoCloseable {
             allBlocked &= !v.isRunning() && v.isBlocked();
         }
         dev.jxen.hypervisor.ShutdownReason r = d.shutdownReason();
-        ShutdownReason shutdown = r == null || r == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null
-                : ShutdownReason.ofCode(r.code());
+        ShutdownReason shutdown = ShutdownReason.of(r);
         boolean stopped = r != null;
         return new DomainInfo(d.id(), hd.name, hd.uuid, d.totalPages() / PAGES_PER_MIB, d.onlineVcpus(),
                 running && !stopped && !d.isPaused(), allBlocked && !stopped && !d.isPaused(), d.isPaused() && !stopped,
@@ -232,11 +231,11 @@ final class DomainHost implements XlHost, AutoCloseable {
     /** Applies the configured action when a domain stops (on the lifecycle thread). */
     private void ended(HostedDomain hd, DomainExit exit) {
         int domid = hd.domid();
-        if (exit == null || exit.reason() == dev.jxen.hypervisor.ShutdownReason.DESTROYED) {
+        ShutdownReason reason = exit == null ? null : ShutdownReason.of(exit.reason());
+        if (reason == null) {
             forget(hd, new Outcome(null, null, hd.name, "destroy", -1));
             return;
         }
-        ShutdownReason reason = ShutdownReason.ofCode(exit.reason().code());
         if (exit.crashReport() != null) {
             log(exit.crashReport().strip());
         }
@@ -404,9 +403,7 @@ final class DomainHost implements XlHost, AutoCloseable {
         if (hd == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return hd.domain.exit().handle((exit, failure) -> exit == null
-                || exit.reason() == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null
-                : ShutdownReason.ofCode(exit.reason().code()));
+        return hd.domain.exit().handle((exit, failure) -> exit == null ? null : ShutdownReason.of(exit.reason()));
     }
 
     @Override

@@ -129,15 +129,8 @@ public final class PvDomainRunner implements DomainRunner {
     }
 
     static ShutdownReason reason(DomainExit exit) {
-        return switch (exit.reason()) {
-            case POWEROFF -> ShutdownReason.POWEROFF;
-            case REBOOT -> ShutdownReason.REBOOT;
-            case SUSPEND -> ShutdownReason.SUSPEND;
-            case CRASH -> ShutdownReason.CRASH;
-            case WATCHDOG -> ShutdownReason.WATCHDOG;
-            case SOFT_RESET -> ShutdownReason.SOFT_RESET;
-            // Nobody but this runner destroys the domain while it runs.
-            case DESTROYED -> ShutdownReason.CRASH;
-        };
+        ShutdownReason r = ShutdownReason.of(exit.reason());
+        // Destroyed (null): nobody but this runner destroys the domain while it runs.
+        return r == null ? ShutdownReason.CRASH : r;
     }
 }
