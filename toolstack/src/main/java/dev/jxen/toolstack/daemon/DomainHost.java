@@ -205,11 +205,7 @@ final class DomainHost implements XlHost, AutoCloseable {
             String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
             hd = new HostedDomain(cfg, d, uuid, console, generation);
             PvBoot.Prepared p = PvBoot.prepare(d, kernel, ramdisk, cfg.cmdline(), console);
-            // As libxl: the domain's xenstore entries, then XS_INTRODUCE, before it runs.
-            DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(d.id(), cfg.name(), uuid,
-                    cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10, cfg.vcpus(), p.layout().storeMfn(), p.storePort(),
-                    p.layout().consoleMfn(), p.consolePort()));
-            xenstored.introduceDomain(d.id(), p.layout().storeMfn(), p.storePort());
+            DomainStoreEntries.introduce(xenstored, d.id(), cfg, uuid, p);
         } catch (BuildException e) {
             d.destroy();
             throw new UserError(e.getMessage()); // the builder names the kernel file
