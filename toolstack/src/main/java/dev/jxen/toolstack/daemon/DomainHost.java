@@ -147,8 +147,7 @@ final class DomainHost implements XlHost, AutoCloseable {
             allBlocked &= !v.isRunning() && v.isBlocked();
         }
         dev.jxen.hypervisor.ShutdownReason r = d.shutdownReason();
-        ShutdownReason shutdown = r == null || r == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null
-                : ShutdownReason.ofCode(r.code());
+        ShutdownReason shutdown = ShutdownReason.of(r);
         boolean stopped = r != null;
         return new DomainInfo(d.id(), hd.name, hd.uuid, d.totalPages() / PAGES_PER_MIB, d.onlineVcpus(),
                 running && !stopped && !d.isPaused(), allBlocked && !stopped && !d.isPaused(), d.isPaused() && !stopped,
@@ -206,11 +205,7 @@ final class DomainHost implements XlHost, AutoCloseable {
             String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
             hd = new HostedDomain(cfg, d, uuid, console, generation);
             PvBoot.Prepared p = PvBoot.prepare(d, kernel, ramdisk, cfg.cmdline(), console);
-            // As libxl: the domain's xenstore entries, then XS_INTRODUCE, before it runs.
-            DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(d.id(), cfg.name(), uuid,
-                    cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10, cfg.vcpus(), p.layout().storeMfn(), p.storePort(),
-                    p.layout().consoleMfn(), p.consolePort()));
-            xenstored.introduceDomain(d.id(), p.layout().storeMfn(), p.storePort());
+            DomainStoreEntries.introduce(xenstored, d.id(), cfg, uuid, p);
         } catch (BuildException e) {
             d.destroy();
             throw new UserError(e.getMessage()); // the builder names the kernel file
@@ -232,11 +227,11 @@ final class DomainHost implements XlHost, AutoCloseable {
     /** Applies the configured action when a domain stops (on the lifecycle thread). */
     private void ended(HostedDomain hd, DomainExit exit) {
         int domid = hd.domid();
-        if (exit == null || exit.reason() == dev.jxen.hypervisor.ShutdownReason.DESTROYED) {
+        ShutdownReason reason = exit == null ? null : ShutdownReason.of(exit.reason());
+        if (reason == null) {
             forget(hd, new Outcome(null, null, hd.name, "destroy", -1));
             return;
         }
-        ShutdownReason reason = ShutdownReason.ofCode(exit.reason().code());
         if (exit.crashReport() != null) {
             log(exit.crashReport().strip());
         }
@@ -331,6 +326,17 @@ final class DomainHost implements XlHost, AutoCloseable {
         return domains.get(domid);
     }
 
+    /** Domain {@code domid} hosted now, else among the recently ended ones, else null. */
+    private HostedDomain hostedOrEnded(int domid) {
+        HostedDomain hd = hosted(domid);
+        if (hd != null) {
+            return hd;
+        }
+        synchronized (ended) {
+            return ended.get(domid);
+        }
+    }
+
     @Override
     public boolean destroy(int domid) {
         HostedDomain hd = hosted(domid);
@@ -393,9 +399,7 @@ final class DomainHost implements XlHost, AutoCloseable {
         if (hd == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return hd.domain.exit().handle((exit, failure) -> exit == null
-                || exit.reason() == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null
-                : ShutdownReason.ofCode(exit.reason().code()));
+        return hd.domain.exit().handle((exit, failure) -> exit == null ? null : ShutdownReason.of(exit.reason()));
     }
 
     @Override
@@ -439,12 +443,7 @@ final class DomainHost implements XlHost, AutoCloseable {
 
     @Override
     public Outcome outcome(int domid, long millis) throws InterruptedException {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         if (hd == null) {
             return null;
         }
@@ -459,12 +458,7 @@ final class DomainHost implements XlHost, AutoCloseable {
 
     /** The name of domain {@code domid} (hosted or recently ended), or null. */
     String name(int domid) {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         return hd == null ? null : hd.name;
     }
 
@@ -479,12 +473,7 @@ final class DomainHost implements XlHost, AutoCloseable {
      * ended); false when it was refused (another read-write client came first).
      */
     boolean attachConsole(int domid, java.nio.channels.SocketChannel ch, boolean readOnly) throws IOException {
-        HostedDomain hd = hosted(domid);
-        if (hd == null) {
-            synchronized (ended) {
-                hd = ended.get(domid);
-            }
-        }
+        HostedDomain hd = hostedOrEnded(domid);
         if (hd == null) {
             ch.close();
             return true;

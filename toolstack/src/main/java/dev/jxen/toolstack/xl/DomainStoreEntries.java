@@ -1,6 +1,8 @@
 package dev.jxen.toolstack.xl;
 
+import dev.jxen.toolstack.config.DomainConfig;
 import dev.jxen.xenstore.XsClient;
+import dev.jxen.xenstore.Xenstored;
 import dev.jxen.xenstore.XsException;
 import dev.jxen.xenstore.XsOperations;
 import dev.jxen.xenstore.XsPermission;
@@ -30,6 +32,17 @@ public final class DomainStoreEntries {
     public static void writeDom0(XsClient xs) {
         xs.write("/local/domain/0/name", "Domain-0");
         xs.write("/local/domain/0/domid", "0");
+    }
+
+    /**
+     * As libxl before a domain built from {@code cfg} (as {@code prepared}) runs: its entries,
+     * then XS_INTRODUCE, so that xenstored serves its ring.
+     */
+    public static void introduce(Xenstored xenstored, int domid, DomainConfig cfg, String uuid, PvBoot.Prepared prepared) {
+        write(xenstored.dom0(), new Domain(domid, cfg.name(), uuid, cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10,
+                cfg.vcpus(), prepared.layout().storeMfn(), prepared.storePort(), prepared.layout().consoleMfn(),
+                prepared.consolePort()));
+        xenstored.introduceDomain(domid, prepared.layout().storeMfn(), prepared.storePort());
     }
 
     /** Writes the domain's entries (replacing any left from an earlier domain with its domid). */

@@ -1,7 +1,6 @@
 package dev.jxen.toolstack.xl;
 
 import dev.jxen.builder.BadImageException;
-import dev.jxen.builder.BootLayout;
 import dev.jxen.builder.BuildException;
 import dev.jxen.builder.KernelImage;
 import dev.jxen.hypervisor.ConsoleSink;
@@ -70,14 +69,9 @@ public final class PvDomainRunner implements DomainRunner {
         } catch (BuildException e) {
             throw new UserError(e.getMessage()); // the builder names the kernel file
         }
-        // As libxl: the domain's xenstore entries, then XS_INTRODUCE, before it runs.
-        BootLayout layout = prepared.layout();
         String uuid = cfg.uuid() != null ? cfg.uuid() : UUID.randomUUID().toString();
         DomainStoreEntries.writeDom0(xenstored.dom0());
-        DomainStoreEntries.write(xenstored.dom0(), new DomainStoreEntries.Domain(domain.id(), cfg.name(), uuid,
-                cfg.memoryMiB() << 10, cfg.maxmemMiB() << 10, cfg.vcpus(), layout.storeMfn(), prepared.storePort(),
-                layout.consoleMfn(), prepared.consolePort()));
-        xenstored.introduceDomain(domain.id(), layout.storeMfn(), prepared.storePort());
+        DomainStoreEntries.introduce(xenstored, domain.id(), cfg, uuid, prepared);
         domain.start();
     }
 
@@ -129,15 +123,8 @@ public final class PvDomainRunner implements DomainRunner {
     }
 
     static ShutdownReason reason(DomainExit exit) {
-        return switch (exit.reason()) {
-            case POWEROFF -> ShutdownReason.POWEROFF;
-            case REBOOT -> ShutdownReason.REBOOT;
-            case SUSPEND -> ShutdownReason.SUSPEND;
-            case CRASH -> ShutdownReason.CRASH;
-            case WATCHDOG -> ShutdownReason.WATCHDOG;
-            case SOFT_RESET -> ShutdownReason.SOFT_RESET;
-            // Nobody but this runner destroys the domain while it runs.
-            case DESTROYED -> ShutdownReason.CRASH;
-        };
+        ShutdownReason r = ShutdownReason.of(exit.reason());
+        // Destroyed (null): nobody but this runner destroys the domain while it runs.
+        return r == null ? ShutdownReason.CRASH : r;
     }
 }

@@ -34,6 +34,14 @@ public enum ShutdownReason {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The reason a domain stopped for, as the hypervisor reports it; null while it runs
+     * ({@code r} null) or when it did not shut down but was destroyed.
+     */
+    public static ShutdownReason of(dev.jxen.hypervisor.ShutdownReason r) {
+        return r == null || r == dev.jxen.hypervisor.ShutdownReason.DESTROYED ? null : ofCode(r.code());
+    }
+
     /** The reason for a {@code SHUTDOWN_*} code, or null for a code Xen does not define. */
     public static ShutdownReason ofCode(int code) {
         for (ShutdownReason r : values()) {
