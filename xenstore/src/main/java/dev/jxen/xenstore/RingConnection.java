@@ -125,11 +125,7 @@ final class RingConnection extends Connection {
             watches.clear();
             transactions.clear();
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
+        dropOutput();
         page.set(INT, ERROR, code);
         LOG.log(System.Logger.Level.WARNING, "xenstored: domain " + domid + ": " + why + "; its ring is ignored");
         if (!stopped) {
@@ -197,13 +193,8 @@ final class RingConnection extends Connection {
         if (asked == resetsDone) {
             return false;
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
-        headerUsed = 0;
-        body = null;
+        dropOutput();
+        dropPartialRequest();
         zeroIndices();
         if (page.get(INT, CONNECTION) == RECONNECT) {
             page.set(INT, CONNECTION, 0); // the guest waited for us: tell it the store is back
@@ -214,6 +205,20 @@ final class RingConnection extends Connection {
             core.notifyAll();
         }
         return true;
+    }
+
+    /** Forgets the replies and events not yet written to the ring. */
+    private void dropOutput() {
+        synchronized (out) {
+            out.clear();
+            outOffset = 0;
+            queuedBytes = 0;
+        }
+    }
+
+    private void dropPartialRequest() {
+        headerUsed = 0;
+        body = null;
     }
 
     private void zeroIndices() {
@@ -251,19 +256,10 @@ final class RingConnection extends Connection {
             watches.clear();
             transactions.clear();
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
-        headerUsed = 0;
-        body = null;
-        page.set(INT, REQ_CONS, 0);
-        page.set(INT, REQ_PROD, 0);
-        page.set(INT, RSP_CONS, 0);
-        page.set(INT, RSP_PROD, 0);
+        dropOutput();
+        dropPartialRequest();
         page.set(INT, ERROR, 0);
-        VarHandle.fullFence();
+        zeroIndices();
         page.set(INT, CONNECTION, 0);
     }
 
