@@ -37,6 +37,12 @@ abstract class Connection {
         }
     }
 
+    /** Forgets this connection's watches and open transactions (called with the core's lock held). */
+    void forgetWatchesAndTransactions() {
+        watches.clear();
+        transactions.clear();
+    }
+
     /** Queues the reply to a request (called with the core's lock held: must not block). */
     abstract void queueReply(byte[] message);
 

@@ -61,8 +61,7 @@ final class Core {
     /** Forgets a connection with its watches and transactions. */
     synchronized void remove(Connection c) {
         connections.remove(c);
-        c.watches.clear();
-        c.transactions.clear();
+        c.forgetWatchesAndTransactions();
     }
 
     /**
@@ -155,8 +154,7 @@ final class Core {
             }
             case Wire.SET_TARGET -> setTarget(p, len);
             case Wire.RESET_WATCHES -> {
-                c.watches.clear();
-                c.transactions.clear();
+                c.forgetWatchesAndTransactions();
                 yield Wire.OK;
             }
             case Wire.CONTROL -> control(p, len);

@@ -122,8 +122,7 @@ final class RingConnection extends Connection {
     private void fail(int code, String why) {
         failure = why;
         synchronized (core) {
-            watches.clear();
-            transactions.clear();
+            forgetWatchesAndTransactions();
         }
         dropOutput();
         page.set(INT, ERROR, code);
@@ -155,8 +154,7 @@ final class RingConnection extends Connection {
         stopListening();
         channel = newChannel;
         port = newPort;
-        watches.clear();
-        transactions.clear();
+        forgetWatchesAndTransactions();
         if (failure != null || thread == null) {
             zeroIndices(); // no serving thread to race with; an ignored ring stays ignored, as in C
             return;
@@ -253,8 +251,7 @@ final class RingConnection extends Connection {
     /** The guest asked to start over (xs_wire.h RECONNECT): forget everything of this connection. */
     private void reconnect() {
         synchronized (core) {
-            watches.clear();
-            transactions.clear();
+            forgetWatchesAndTransactions();
         }
         dropOutput();
         dropPartialRequest();
