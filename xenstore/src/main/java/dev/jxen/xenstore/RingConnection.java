@@ -147,11 +147,11 @@ final class RingConnection extends Connection {
      * C xenstored, serve the ring on {@code newChannel} from now on (null when the new port could not
      * be bound), forget the connection's watches, transactions, queued output and partial request,
      * and zero the four ring indices. The page stays the one mapped at the first introduction. Called
-     * with the core's lock held; returns once the serving thread has reset the ring, so nothing the
-     * guest writes after the reply is lost to the reset.
+     * with the core's lock held, after {@link #stopListening()} (the caller unbinds the old port
+     * before binding the new one, which may be the same); returns once the serving thread has reset
+     * the ring, so nothing the guest writes after the reply is lost to the reset.
      */
     void reintroduce(HostEventChannel newChannel, int newPort) {
-        stopListening();
         channel = newChannel;
         port = newPort;
         forgetWatchesAndTransactions();
