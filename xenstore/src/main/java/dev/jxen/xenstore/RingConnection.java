@@ -45,7 +45,9 @@ final class RingConnection extends Connection {
     private int queuedBytes;
     private final byte[] header = new byte[Wire.HEADER];
     private int headerUsed;
-    private byte[] body;
+    /** The current request's payload, reused for every request (the core copies what it keeps). */
+    private final byte[] body = new byte[Wire.PAYLOAD_MAX];
+    private int bodyLength;
     private int bodyUsed;
     private volatile boolean stopped;
     private volatile String failure;
@@ -216,7 +218,6 @@ final class RingConnection extends Connection {
 
     private void dropPartialRequest() {
         headerUsed = 0;
-        body = null;
     }
 
     private void zeroIndices() {
@@ -283,21 +284,19 @@ final class RingConnection extends Connection {
                 if (Integer.compareUnsigned(len, Wire.PAYLOAD_MAX) > 0) {
                     throw new BadRing(ERROR_PROTO, "request of " + Integer.toUnsignedString(len) + " bytes");
                 }
-                body = new byte[len];
+                bodyLength = len;
                 bodyUsed = 0;
             }
         } else {
-            n = Math.min(avail, body.length - bodyUsed);
+            n = Math.min(avail, bodyLength - bodyUsed);
             copyFromRing(cons, body, bodyUsed, n);
             bodyUsed += n;
         }
         VarHandle.fullFence(); // our reads are done before the guest may reuse the space
         page.set(INT, REQ_CONS, cons + n);
-        if (headerUsed == Wire.HEADER && bodyUsed == body.length) {
+        if (headerUsed == Wire.HEADER && bodyUsed == bodyLength) {
             headerUsed = 0;
-            byte[] payload = body;
-            body = null;
-            core.handle(this, Wire.le32(header, 0), Wire.le32(header, 4), Wire.le32(header, 8), payload, payload.length);
+            core.handle(this, Wire.le32(header, 0), Wire.le32(header, 4), Wire.le32(header, 8), body, bodyLength);
             resetIfAsked(); // a re-introduction while this request waited for the lock: its reply is dropped, as in C
         }
         return true;
