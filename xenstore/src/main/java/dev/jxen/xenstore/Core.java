@@ -210,6 +210,11 @@ final class Core {
         return slash <= 0 ? "/" : name.substring(0, slash);
     }
 
+    /** The path of child {@code child} of the node at {@code name}. */
+    private static String childPath(String name, String child) {
+        return name.equals("/") ? "/" + child : name + "/" + child;
+    }
+
     private static String baseName(String name) {
         return name.substring(name.lastIndexOf('/') + 1);
     }
@@ -381,7 +386,7 @@ final class Core {
 
     private void removeOwnedBelow(int domid, String name, Node n) {
         for (String child : n.children()) {
-            String childName = name.equals("/") ? "/" + child : name + "/" + child;
+            String childName = childPath(name, child);
             Node cn = tree.get(childName);
             if (cn == null) {
                 continue;
@@ -397,7 +402,7 @@ final class Core {
     /** Removes {@code name} and below, children first; watches see the top with its ancestors, the rest exactly. */
     private void removeTree(NodeView v, String name, Node n, String top) {
         for (String child : n.children()) {
-            String childName = name.equals("/") ? "/" + child : name + "/" + child;
+            String childName = childPath(name, child);
             Node cn = v.get(childName);
             if (cn != null) {
                 removeTree(v, childName, cn, top);
