@@ -142,7 +142,7 @@ final class Core {
                 if (arg == null) {
                     throw EINVAL;
                 }
-                yield ascii("/local/domain/" + Integer.toUnsignedString(atoi(arg)) + "\0");
+                yield ascii(Connection.domainPath(atoi(arg)) + "\0");
             }
             case Wire.IS_DOMAIN_INTRODUCED -> {
                 int domid = atoi(oneArg(p, len));
