@@ -12,6 +12,7 @@ import java.util.List;
 abstract class Connection {
     final int domid;
     final boolean privileged;
+    private final String home;
     /** The domain this one acts for (SET_TARGET), or -1. */
     int target = -1;
     final List<Watch> watches = new ArrayList<>();
@@ -21,11 +22,17 @@ abstract class Connection {
     Connection(int domid, boolean privileged) {
         this.domid = domid;
         this.privileged = privileged;
+        this.home = domainPath(domid);
+    }
+
+    /** {@code /local/domain/<domid>}, as GET_DOMAIN_PATH answers. */
+    static String domainPath(int domid) {
+        return "/local/domain/" + Integer.toUnsignedString(domid);
     }
 
     /** The base of this connection's relative paths. */
     String home() {
-        return "/local/domain/" + Integer.toUnsignedString(domid);
+        return home;
     }
 
     int newTransactionId() {
@@ -35,6 +42,12 @@ abstract class Connection {
                 return id;
             }
         }
+    }
+
+    /** Forgets this connection's watches and open transactions (called with the core's lock held). */
+    void forgetWatchesAndTransactions() {
+        watches.clear();
+        transactions.clear();
     }
 
     /** Queues the reply to a request (called with the core's lock held: must not block). */

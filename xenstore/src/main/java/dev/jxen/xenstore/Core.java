@@ -61,8 +61,7 @@ final class Core {
     /** Forgets a connection with its watches and transactions. */
     synchronized void remove(Connection c) {
         connections.remove(c);
-        c.watches.clear();
-        c.transactions.clear();
+        c.forgetWatchesAndTransactions();
     }
 
     /**
@@ -143,7 +142,7 @@ final class Core {
                 if (arg == null) {
                     throw EINVAL;
                 }
-                yield ascii("/local/domain/" + Integer.toUnsignedString(atoi(arg)) + "\0");
+                yield ascii(Connection.domainPath(atoi(arg)) + "\0");
             }
             case Wire.IS_DOMAIN_INTRODUCED -> {
                 int domid = atoi(oneArg(p, len));
@@ -155,8 +154,7 @@ final class Core {
             }
             case Wire.SET_TARGET -> setTarget(p, len);
             case Wire.RESET_WATCHES -> {
-                c.watches.clear();
-                c.transactions.clear();
+                c.forgetWatchesAndTransactions();
                 yield Wire.OK;
             }
             case Wire.CONTROL -> control(p, len);
@@ -210,6 +208,11 @@ final class Core {
     static String parent(String name) {
         int slash = name.lastIndexOf('/');
         return slash <= 0 ? "/" : name.substring(0, slash);
+    }
+
+    /** The path of child {@code child} of the node at {@code name}. */
+    private static String childPath(String name, String child) {
+        return name.equals("/") ? "/" + child : name + "/" + child;
     }
 
     private static String baseName(String name) {
@@ -383,7 +386,7 @@ final class Core {
 
     private void removeOwnedBelow(int domid, String name, Node n) {
         for (String child : n.children()) {
-            String childName = name.equals("/") ? "/" + child : name + "/" + child;
+            String childName = childPath(name, child);
             Node cn = tree.get(childName);
             if (cn == null) {
                 continue;
@@ -399,7 +402,7 @@ final class Core {
     /** Removes {@code name} and below, children first; watches see the top with its ancestors, the rest exactly. */
     private void removeTree(NodeView v, String name, Node n, String top) {
         for (String child : n.children()) {
-            String childName = name.equals("/") ? "/" + child : name + "/" + child;
+            String childName = childPath(name, child);
             Node cn = v.get(childName);
             if (cn != null) {
                 removeTree(v, childName, cn, top);

@@ -45,7 +45,9 @@ final class RingConnection extends Connection {
     private int queuedBytes;
     private final byte[] header = new byte[Wire.HEADER];
     private int headerUsed;
-    private byte[] body;
+    /** The current request's payload, reused for every request (the core copies what it keeps). */
+    private final byte[] body = new byte[Wire.PAYLOAD_MAX];
+    private int bodyLength;
     private int bodyUsed;
     private volatile boolean stopped;
     private volatile String failure;
@@ -122,14 +124,9 @@ final class RingConnection extends Connection {
     private void fail(int code, String why) {
         failure = why;
         synchronized (core) {
-            watches.clear();
-            transactions.clear();
+            forgetWatchesAndTransactions();
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
+        dropOutput();
         page.set(INT, ERROR, code);
         LOG.log(System.Logger.Level.WARNING, "xenstored: domain " + domid + ": " + why + "; its ring is ignored");
         if (!stopped) {
@@ -152,15 +149,14 @@ final class RingConnection extends Connection {
      * C xenstored, serve the ring on {@code newChannel} from now on (null when the new port could not
      * be bound), forget the connection's watches, transactions, queued output and partial request,
      * and zero the four ring indices. The page stays the one mapped at the first introduction. Called
-     * with the core's lock held; returns once the serving thread has reset the ring, so nothing the
-     * guest writes after the reply is lost to the reset.
+     * with the core's lock held, after {@link #stopListening()} (the caller unbinds the old port
+     * before binding the new one, which may be the same); returns once the serving thread has reset
+     * the ring, so nothing the guest writes after the reply is lost to the reset.
      */
     void reintroduce(HostEventChannel newChannel, int newPort) {
-        stopListening();
         channel = newChannel;
         port = newPort;
-        watches.clear();
-        transactions.clear();
+        forgetWatchesAndTransactions();
         if (failure != null || thread == null) {
             zeroIndices(); // no serving thread to race with; an ignored ring stays ignored, as in C
             return;
@@ -197,13 +193,8 @@ final class RingConnection extends Connection {
         if (asked == resetsDone) {
             return false;
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
-        headerUsed = 0;
-        body = null;
+        dropOutput();
+        dropPartialRequest();
         zeroIndices();
         if (page.get(INT, CONNECTION) == RECONNECT) {
             page.set(INT, CONNECTION, 0); // the guest waited for us: tell it the store is back
@@ -214,6 +205,19 @@ final class RingConnection extends Connection {
             core.notifyAll();
         }
         return true;
+    }
+
+    /** Forgets the replies and events not yet written to the ring. */
+    private void dropOutput() {
+        synchronized (out) {
+            out.clear();
+            outOffset = 0;
+            queuedBytes = 0;
+        }
+    }
+
+    private void dropPartialRequest() {
+        headerUsed = 0;
     }
 
     private void zeroIndices() {
@@ -248,22 +252,12 @@ final class RingConnection extends Connection {
     /** The guest asked to start over (xs_wire.h RECONNECT): forget everything of this connection. */
     private void reconnect() {
         synchronized (core) {
-            watches.clear();
-            transactions.clear();
+            forgetWatchesAndTransactions();
         }
-        synchronized (out) {
-            out.clear();
-            outOffset = 0;
-            queuedBytes = 0;
-        }
-        headerUsed = 0;
-        body = null;
-        page.set(INT, REQ_CONS, 0);
-        page.set(INT, REQ_PROD, 0);
-        page.set(INT, RSP_CONS, 0);
-        page.set(INT, RSP_PROD, 0);
+        dropOutput();
+        dropPartialRequest();
         page.set(INT, ERROR, 0);
-        VarHandle.fullFence();
+        zeroIndices();
         page.set(INT, CONNECTION, 0);
     }
 
@@ -290,21 +284,19 @@ final class RingConnection extends Connection {
                 if (Integer.compareUnsigned(len, Wire.PAYLOAD_MAX) > 0) {
                     throw new BadRing(ERROR_PROTO, "request of " + Integer.toUnsignedString(len) + " bytes");
                 }
-                body = new byte[len];
+                bodyLength = len;
                 bodyUsed = 0;
             }
         } else {
-            n = Math.min(avail, body.length - bodyUsed);
+            n = Math.min(avail, bodyLength - bodyUsed);
             copyFromRing(cons, body, bodyUsed, n);
             bodyUsed += n;
         }
         VarHandle.fullFence(); // our reads are done before the guest may reuse the space
         page.set(INT, REQ_CONS, cons + n);
-        if (headerUsed == Wire.HEADER && bodyUsed == body.length) {
+        if (headerUsed == Wire.HEADER && bodyUsed == bodyLength) {
             headerUsed = 0;
-            byte[] payload = body;
-            body = null;
-            core.handle(this, Wire.le32(header, 0), Wire.le32(header, 4), Wire.le32(header, 8), payload, payload.length);
+            core.handle(this, Wire.le32(header, 0), Wire.le32(header, 4), Wire.le32(header, 8), body, bodyLength);
             resetIfAsked(); // a re-introduction while this request waited for the lock: its reply is dropped, as in C
         }
         return true;
