@@ -377,7 +377,7 @@ final class Core {
      */
     synchronized void dropPermissionEntriesOf(int domid) {
         for (var e : new java.util.ArrayList<>(tree.nodes().entrySet())) {
-            Perms kept = e.getValue().perms().withoutEntriesFor(id -> id != domid);
+            Perms kept = e.getValue().perms().keepingEntriesOf(id -> id != domid);
             if (kept != e.getValue().perms()) {
                 tree.put(e.getKey(), e.getValue().withPerms(kept));
             }
@@ -460,7 +460,7 @@ final class Core {
             throw ENOENT; // as C xenstored: a node cannot be given to a domain that does not exist
         }
         // Entries for other domains that do not exist grant nothing (C marks them ignored).
-        perms = perms.withoutEntriesFor(domains::exists);
+        perms = perms.keepingEntriesOf(domains::exists);
         String name = canonical(c, args[0], true);
         Node n = lookupExisting(c, v, name, Perms.WRITE | Perms.OWNER);
         if (!c.privileged && perms.owner() != n.perms().owner()) {

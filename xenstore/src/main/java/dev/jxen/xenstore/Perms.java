@@ -53,11 +53,11 @@ final class Perms {
     }
 
     /**
-     * The same list without the non-owner entries whose domain {@code keep} rejects: C xenstored
-     * marks such entries ignored (a domain that is gone, or not yet there), so that a later
+     * The same list keeping only the non-owner entries whose domain {@code keep} accepts: C
+     * xenstored marks the others ignored (a domain that is gone, or not yet there), so that a later
      * domain given the same domid inherits no access through them; this drops them instead.
      */
-    Perms withoutEntriesFor(java.util.function.IntPredicate keep) {
+    Perms keepingEntriesOf(java.util.function.IntPredicate keep) {
         int n = 1;
         for (int i = 1; i < ids.length; i++) {
             if (keep.test(ids[i])) {
