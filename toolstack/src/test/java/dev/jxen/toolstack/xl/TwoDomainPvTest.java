@@ -11,6 +11,7 @@ import dev.jxen.machine.MachineMemory;
 import dev.jxen.x86.X86Engine;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,51 +25,64 @@ import org.junit.jupiter.api.Timeout;
 class TwoDomainPvTest {
     static final long PAGES = 4096; // 16 MiB each
 
+    /** One of the pair: its kernel, and its command line given the peer's domid. */
+    record Guest(String kernel, IntFunction<String> cmdline) {
+    }
+
+    /** How a guest of the pair ended: its domain, its console output and its exit. */
+    record Ended(Domain domain, String console, DomainExit exit) {
+    }
+
     @Test
     void twoDomainsShareAPageThroughGrantMapAndCopy() throws Exception {
-        try (MachineMemory memory = MachineMemory.allocate((3 * PAGES + 4096) * MachineMemory.PAGE_SIZE);
-                Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
-            Domain share = hv.createDomain("grant-share", PAGES);
-            Domain map = hv.createDomain("grant-map", PAGES);
-            StringBuffer shareOut = new StringBuffer(), mapOut = new StringBuffer();
-            boot(share, "grant-share", "peer=" + map.id(), shareOut);
-            boot(map, "grant-map", "peer=" + share.id(), mapOut);
-            map.start(); // the mapper first: it must wait until the grants exist
-            share.start();
-            DomainExit mapExit = map.exit().get(90, TimeUnit.SECONDS);
-            DomainExit shareExit = share.exit().get(90, TimeUnit.SECONDS);
+        try (MachineMemory memory = pairMemory(); Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
+            // The mapper starts first: it must wait until the grants exist.
+            Ended[] pair = runPair(hv, new Guest("grant-map", peer -> "peer=" + peer),
+                    new Guest("grant-share", peer -> "peer=" + peer));
+            Ended map = pair[0], share = pair[1];
 
-            assertThat(mapOut.toString()).contains("grant-map: ok unmap the same handle again",
+            assertThat(map.console()).contains("grant-map: ok unmap the same handle again",
                     "grant-map: ok a bad grant reference", "grant-map: ok copy beyond the page")
                     .doesNotContain("FAIL").endsWith("grant-map: PASS\n");
-            assertThat(mapExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
-            assertThat(shareOut.toString()).contains("grant-share: ok GTF_reading|GTF_writing while mapped",
+            assertThat(map.exit().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(share.console()).contains("grant-share: ok GTF_reading|GTF_writing while mapped",
                     "grant-share: ok the peer's GNTTABOP_copy reached our page")
                     .doesNotContain("FAIL").endsWith("grant-share: PASS\n");
-            assertThat(shareExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
-            assertThat(hv.frames().grantMaps(share.mfn(0))).isZero();
+            assertThat(share.exit().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            assertThat(hv.frames().grantMaps(share.domain().mfn(0))).isZero();
         }
     }
 
     @Test
     void twoDomainsTalkOverAnInterdomainEventChannel() throws Exception {
-        try (MachineMemory memory = MachineMemory.allocate((3 * PAGES + 4096) * MachineMemory.PAGE_SIZE);
-                Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
-            Domain server = hv.createDomain("server", PAGES);
-            Domain client = hv.createDomain("client", PAGES);
-            StringBuffer serverOut = new StringBuffer(), clientOut = new StringBuffer();
-            boot(server, "interdomain", "interdomain=server peer=" + client.id(), serverOut);
-            boot(client, "interdomain", "interdomain=client peer=" + server.id(), clientOut);
-            client.start();
-            server.start();
-            DomainExit clientExit = client.exit().get(90, TimeUnit.SECONDS);
-            DomainExit serverExit = server.exit().get(90, TimeUnit.SECONDS);
+        try (MachineMemory memory = pairMemory(); Hypervisor hv = new Hypervisor(memory, new X86Engine())) {
+            Ended[] pair = runPair(hv, new Guest("interdomain", peer -> "interdomain=client peer=" + peer),
+                    new Guest("interdomain", peer -> "interdomain=server peer=" + peer));
 
-            assertThat(clientOut.toString()).doesNotContain("FAIL").endsWith("interdomain: PASS\n");
-            assertThat(clientExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
-            assertThat(serverOut.toString()).doesNotContain("FAIL").endsWith("interdomain: PASS\n");
-            assertThat(serverExit.reason()).isEqualTo(ShutdownReason.POWEROFF);
+            for (Ended e : pair) {
+                assertThat(e.console()).doesNotContain("FAIL").endsWith("interdomain: PASS\n");
+                assertThat(e.exit().reason()).isEqualTo(ShutdownReason.POWEROFF);
+            }
         }
+    }
+
+    /** Machine memory for two 16 MiB domains and the hypervisor's own frames. */
+    private static MachineMemory pairMemory() {
+        return MachineMemory.allocate((3 * PAGES + 4096) * MachineMemory.PAGE_SIZE);
+    }
+
+    /** Builds both guests, each told the other's domid, starts {@code first} then {@code second}, and waits for both. */
+    private static Ended[] runPair(Hypervisor hv, Guest first, Guest second) throws Exception {
+        Domain a = hv.createDomain(first.kernel() + "-a", PAGES);
+        Domain b = hv.createDomain(second.kernel() + "-b", PAGES);
+        StringBuffer aOut = new StringBuffer(), bOut = new StringBuffer();
+        boot(a, first.kernel(), first.cmdline().apply(b.id()), aOut);
+        boot(b, second.kernel(), second.cmdline().apply(a.id()), bOut);
+        a.start();
+        b.start();
+        DomainExit aExit = a.exit().get(90, TimeUnit.SECONDS);
+        DomainExit bExit = b.exit().get(90, TimeUnit.SECONDS);
+        return new Ended[] {new Ended(a, aOut.toString(), aExit), new Ended(b, bOut.toString(), bExit)};
     }
 
     private static void boot(Domain d, String kernel, String cmdline, StringBuffer out) throws Exception {
